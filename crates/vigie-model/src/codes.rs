@@ -45,6 +45,9 @@ pub struct UnknownCode {
 }
 
 /// Defines a closed vocabulary: `Variant = ("code", "Libellé")`, in contract order.
+///
+/// The defining crate must depend on `serde`.
+#[macro_export]
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -100,7 +103,6 @@ macro_rules! vocabulary {
         }
     };
 }
-pub(crate) use vocabulary;
 
 #[cfg(test)]
 mod tests {
@@ -128,7 +130,10 @@ mod tests {
     fn unknown_code_names_the_vocabulary_and_the_choices() {
         let err = StructureType::parse("hospital").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.starts_with("unknown structure type `hospital`"), "{msg}");
+        assert!(
+            msg.starts_with("unknown structure type `hospital`"),
+            "{msg}"
+        );
         assert!(msg.contains("es_public, es_prive"), "{msg}");
     }
 }

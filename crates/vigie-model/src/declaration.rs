@@ -1,6 +1,6 @@
 //! What a structure declares: when, how, and the impact on care and data.
 
-use crate::{codes::vocabulary, set::CodeSet};
+use crate::{set::CodeSet, vocabulary};
 
 vocabulary! {
     /// How the declaration reached the CERT.
@@ -79,6 +79,22 @@ vocabulary! {
         Potential = ("potential", "Mise en danger potentielle"),
         /// Mise en danger avérée.
         Actual = ("actual", "Mise en danger avérée"),
+    }
+}
+
+vocabulary! {
+    /// When a declaration was deposited, in Paris time (figure 4).
+    pub enum DepositSlot ("deposit slot") {
+        /// Working day, 09:00–17:59: heures et jours ouvrés.
+        HoJo = ("ho_jo", "Jour ouvré, 9 h – 18 h (HO/JO)"),
+        /// Working day, 18:00–18:29.
+        Jo1800To1829 = ("jo_1800_1829", "Jour ouvré, 18 h – 18 h 30"),
+        /// Working day, 18:30–19:59.
+        Jo1830To1959 = ("jo_1830_1959", "Jour ouvré, 18 h 30 – 20 h"),
+        /// Working day, 20:00–08:59.
+        Jo2000To0859 = ("jo_2000_0859", "Jour ouvré, 20 h – 9 h"),
+        /// Any time of a non-working day (week-end or public holiday).
+        Jno = ("jno", "Jour non ouvré (JNO)"),
     }
 }
 
@@ -176,13 +192,22 @@ mod tests {
         use DataImpactCode as I;
         let none = CodeSet::of(&[I::None]);
         let kinds = CodeSet::of(&[DataKind::HealthPersonal]);
-        assert_eq!(DataImpact::new(none, CodeSet::empty()), Ok(DataImpact::NONE));
-        assert_eq!(DataImpact::new(none, kinds), Err(DataImpactError::KindsWithoutImpact));
+        assert_eq!(
+            DataImpact::new(none, CodeSet::empty()),
+            Ok(DataImpact::NONE)
+        );
+        assert_eq!(
+            DataImpact::new(none, kinds),
+            Err(DataImpactError::KindsWithoutImpact)
+        );
         assert_eq!(
             DataImpact::new(CodeSet::of(&[I::None, I::Altered]), CodeSet::empty()),
             Err(DataImpactError::NoneWithOthers)
         );
-        assert_eq!(DataImpact::new(CodeSet::empty(), CodeSet::empty()), Err(DataImpactError::Empty));
+        assert_eq!(
+            DataImpact::new(CodeSet::empty(), CodeSet::empty()),
+            Err(DataImpactError::Empty)
+        );
         let hit = DataImpact::new(CodeSet::of(&[I::Disclosed]), kinds).unwrap();
         assert_eq!(hit.kinds(), kinds);
         assert!(!hit.is_none());

@@ -42,16 +42,25 @@ impl Finess {
         if n != 9 {
             return Err(InvalidFiness::BadLength { got: n });
         }
-        let bytes: [u8; 9] = s.as_bytes().try_into().map_err(|_| InvalidFiness::BadLength { got: n })?;
+        let bytes: [u8; 9] = s
+            .as_bytes()
+            .try_into()
+            .map_err(|_| InvalidFiness::BadLength { got: n })?;
         for (i, &b) in bytes.iter().enumerate() {
             let ok = b.is_ascii_digit() || (i == 1 && bytes[0] == b'2' && (b == b'A' || b == b'B'));
             if !ok {
-                return Err(InvalidFiness::BadCharacter { position: i + 1, found: char::from(b) });
+                return Err(InvalidFiness::BadCharacter {
+                    position: i + 1,
+                    found: char::from(b),
+                });
             }
         }
         let expected = Self::check_digit(&bytes[..8]);
         if bytes[8] - b'0' != expected {
-            return Err(InvalidFiness::BadCheckDigit { number: s.to_owned(), expected });
+            return Err(InvalidFiness::BadCheckDigit {
+                number: s.to_owned(),
+                expected,
+            });
         }
         Ok(Self(bytes))
     }
@@ -133,23 +142,51 @@ mod tests {
             ("750712184", Ok("750712184")),
             ("01000002", Err(InvalidFiness::BadLength { got: 8 })),
             ("0100000245", Err(InvalidFiness::BadLength { got: 10 })),
-            ("1A0000030", Err(InvalidFiness::BadCharacter { position: 2, found: 'A' })),
-            ("2C0000030", Err(InvalidFiness::BadCharacter { position: 2, found: 'C' })),
-            ("01000002x", Err(InvalidFiness::BadCharacter { position: 9, found: 'x' })),
+            (
+                "1A0000030",
+                Err(InvalidFiness::BadCharacter {
+                    position: 2,
+                    found: 'A',
+                }),
+            ),
+            (
+                "2C0000030",
+                Err(InvalidFiness::BadCharacter {
+                    position: 2,
+                    found: 'C',
+                }),
+            ),
+            (
+                "01000002x",
+                Err(InvalidFiness::BadCharacter {
+                    position: 9,
+                    found: 'x',
+                }),
+            ),
             (
                 "010000025",
-                Err(InvalidFiness::BadCheckDigit { number: "010000025".into(), expected: 4 }),
+                Err(InvalidFiness::BadCheckDigit {
+                    number: "010000025".into(),
+                    expected: 4,
+                }),
             ),
         ];
         for (input, want) in cases {
             let got = Finess::parse(input).map(|f| f.to_string());
-            assert_eq!(got.as_deref().map_err(Clone::clone), want.clone(), "input {input}");
+            assert_eq!(
+                got.as_deref().map_err(Clone::clone),
+                want.clone(),
+                "input {input}"
+            );
         }
     }
 
     #[test]
     fn check_digit_is_computed_for_corsica() {
-        assert_eq!(Finess::with_check_digit("2A000003").unwrap().as_str(), "2A0000030");
+        assert_eq!(
+            Finess::with_check_digit("2A000003").unwrap().as_str(),
+            "2A0000030"
+        );
         assert_eq!(Finess::parse("2A0000030").unwrap().department(), "2A");
     }
 }

@@ -2,10 +2,12 @@
 
 use std::fmt;
 
-use jiff::{fmt::temporal::Pieces, tz::Offset, Timestamp};
+use jiff::{Timestamp, fmt::temporal::Pieces, tz::Offset};
 
 use crate::{
-    declaration::{CareImpact, Channel, DataImpact, DegradedHours, PatientDanger, StateAtDeclaration},
+    declaration::{
+        CareImpact, Channel, DataImpact, DegradedHours, PatientDanger, StateAtDeclaration,
+    },
     qualification::Qualification,
     structure::Structure,
     text::BoundedText,
@@ -39,7 +41,9 @@ pub enum InvalidDateTime {
 impl DateTime {
     /// Parses an RFC 3339 date-time; the offset is required and kept.
     pub fn parse(s: &str) -> Result<Self, InvalidDateTime> {
-        let syntax = || InvalidDateTime::Syntax { got: s.chars().take(60).collect() };
+        let syntax = || InvalidDateTime::Syntax {
+            got: s.chars().take(60).collect(),
+        };
         let at: Timestamp = s.parse().map_err(|_| syntax())?;
         let offset = Pieces::parse(s)
             .ok()
@@ -51,7 +55,9 @@ impl DateTime {
 
     /// An instant seen with an offset; `None` outside the supported years.
     pub fn new(at: Timestamp, offset: Offset) -> Option<Self> {
-        i64::try_from(at.as_nanosecond()).ok().map(|_| Self { at, offset })
+        i64::try_from(at.as_nanosecond())
+            .ok()
+            .map(|_| Self { at, offset })
     }
 
     /// Rebuilds a date from [`DateTime::unix_nanos`] and [`DateTime::offset_seconds`].
@@ -156,16 +162,37 @@ mod tests {
 
     #[test]
     fn dates_keep_their_offset() {
-        for s in ["2024-03-05T14:30:00+01:00", "2024-12-31T23:30:00-10:00", "2024-06-01T00:00:00.123456789+05:45"] {
+        for s in [
+            "2024-03-05T14:30:00+01:00",
+            "2024-12-31T23:30:00-10:00",
+            "2024-06-01T00:00:00.123456789+05:45",
+        ] {
             assert_eq!(DateTime::parse(s).unwrap().to_string(), s);
         }
-        assert_eq!(DateTime::parse("2024-03-05T13:30:00+00:00").unwrap().to_string(), "2024-03-05T13:30:00Z");
+        assert_eq!(
+            DateTime::parse("2024-03-05T13:30:00+00:00")
+                .unwrap()
+                .to_string(),
+            "2024-03-05T13:30:00Z"
+        );
         let a = DateTime::parse("2024-03-05T14:30:00+01:00").unwrap();
         let b = DateTime::parse("2024-03-05T13:30:00Z").unwrap();
         assert_eq!(a.timestamp(), b.timestamp());
-        assert_eq!(DateTime::from_parts(a.unix_nanos(), a.offset_seconds()), Some(a));
-        assert!(matches!(DateTime::parse("2024-03-05T14:30:00"), Err(InvalidDateTime::Syntax { .. })));
-        assert!(matches!(DateTime::parse("2024-02-30T14:30:00Z"), Err(InvalidDateTime::Syntax { .. })));
-        assert!(matches!(DateTime::parse("2300-01-01T00:00:00Z"), Err(InvalidDateTime::OutOfRange { .. })));
+        assert_eq!(
+            DateTime::from_parts(a.unix_nanos(), a.offset_seconds()),
+            Some(a)
+        );
+        assert!(matches!(
+            DateTime::parse("2024-03-05T14:30:00"),
+            Err(InvalidDateTime::Syntax { .. })
+        ));
+        assert!(matches!(
+            DateTime::parse("2024-02-30T14:30:00Z"),
+            Err(InvalidDateTime::Syntax { .. })
+        ));
+        assert!(matches!(
+            DateTime::parse("2300-01-01T00:00:00Z"),
+            Err(InvalidDateTime::OutOfRange { .. })
+        ));
     }
 }

@@ -20,7 +20,7 @@ pub mod text;
 pub use codes::{Code, UnknownCode};
 pub use declaration::{
     CareImpact, Channel, DataImpact, DataImpactCode, DataImpactError, DataKind, DegradedHours,
-    PatientDanger, StateAtDeclaration,
+    DepositSlot, PatientDanger, StateAtDeclaration,
 };
 pub use finess::{Finess, InvalidFiness};
 pub use incident::{DateTime, Handling, Incident, IncidentRef};

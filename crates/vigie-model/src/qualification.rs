@@ -1,6 +1,6 @@
 //! The CERT's qualification of an incident: origin, categories and their details.
 
-use crate::{codes::vocabulary, set::CodeSet, text::BoundedText, Code};
+use crate::{Code, set::CodeSet, text::BoundedText, vocabulary};
 
 vocabulary! {
     /// Origin of an incident (figure 13).
@@ -61,12 +61,19 @@ vocabulary! {
 impl Category {
     /// The origin this category belongs to.
     pub fn origin(self) -> Origin {
-        if self <= Category::OtherMalicious { Origin::Malicious } else { Origin::NonMalicious }
+        if self <= Category::OtherMalicious {
+            Origin::Malicious
+        } else {
+            Origin::NonMalicious
+        }
     }
 
     /// The categories of one origin, in schema order.
     pub fn of_origin(origin: Origin) -> impl Iterator<Item = Category> {
-        Category::ALL.iter().copied().filter(move |c| c.origin() == origin)
+        Category::ALL
+            .iter()
+            .copied()
+            .filter(move |c| c.origin() == origin)
     }
 }
 
@@ -175,7 +182,14 @@ impl Qualification {
         if out_of_scope_reason.is_some() && origin != Origin::OutOfScope {
             return Err(QualificationError::ReasonInScope);
         }
-        Ok(Self { origin, categories, ransomware_reach, infra_side, out_of_scope_reason, event })
+        Ok(Self {
+            origin,
+            categories,
+            ransomware_reach,
+            infra_side,
+            out_of_scope_reason,
+            event,
+        })
     }
 
     /// Origin.
@@ -214,21 +228,57 @@ mod tests {
         let q = |o, cats: &[C], reach, side, reason| {
             Qualification::new(o, CodeSet::of(cats), reach, side, reason, None)
         };
-        assert!(q(Origin::Malicious, &[C::Ransomware, C::Phishing], Some(RansomwareReach::Workstation), None, None).is_ok());
-        assert_eq!(
-            q(Origin::Malicious, &[C::Phishing, C::AppBug], None, None, None),
-            Err(QualificationError::CategoryOfOtherOrigin { category: C::AppBug, origin: Origin::Malicious })
+        assert!(
+            q(
+                Origin::Malicious,
+                &[C::Ransomware, C::Phishing],
+                Some(RansomwareReach::Workstation),
+                None,
+                None
+            )
+            .is_ok()
         );
         assert_eq!(
-            q(Origin::Malicious, &[C::Phishing], Some(RansomwareReach::Workstation), None, None),
+            q(
+                Origin::Malicious,
+                &[C::Phishing, C::AppBug],
+                None,
+                None,
+                None
+            ),
+            Err(QualificationError::CategoryOfOtherOrigin {
+                category: C::AppBug,
+                origin: Origin::Malicious
+            })
+        );
+        assert_eq!(
+            q(
+                Origin::Malicious,
+                &[C::Phishing],
+                Some(RansomwareReach::Workstation),
+                None,
+                None
+            ),
             Err(QualificationError::ReachWithoutRansomware)
         );
         assert_eq!(
-            q(Origin::NonMalicious, &[C::AppBug], None, Some(InfraSide::Local), None),
+            q(
+                Origin::NonMalicious,
+                &[C::AppBug],
+                None,
+                Some(InfraSide::Local),
+                None
+            ),
             Err(QualificationError::SideWithoutInfraFailure)
         );
         assert_eq!(
-            q(Origin::Malicious, &[], None, None, Some(OutOfScopeReason::Exercise)),
+            q(
+                Origin::Malicious,
+                &[],
+                None,
+                None,
+                Some(OutOfScopeReason::Exercise)
+            ),
             Err(QualificationError::ReasonInScope)
         );
         assert_eq!(

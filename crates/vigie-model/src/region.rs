@@ -1,6 +1,6 @@
 //! Regions of France by INSEE code, overseas included.
 
-use crate::codes::vocabulary;
+use crate::vocabulary;
 
 vocabulary! {
     /// A region (INSEE code), in the order of the interchange schema and of figure 6.
@@ -85,39 +85,38 @@ impl Region {
     /// FINESS codes `9A`…`9F` for overseas departments).
     pub fn of_department(dep: &str) -> Option<Region> {
         use Region::*;
-        let r = match dep {
-            "971" | "9A" => Guadeloupe,
-            "972" | "9B" => Martinique,
-            "973" | "9C" => Guyane,
-            "974" | "9D" => LaReunion,
-            "976" | "9F" => Mayotte,
-            "975" | "9E" => SaintPierreEtMiquelon,
-            "977" => SaintBarthelemy,
-            "978" => SaintMartin,
-            "984" => Taaf,
-            "986" => WallisEtFutuna,
-            "987" => PolynesieFrancaise,
-            "988" => NouvelleCaledonie,
-            "2A" | "2B" | "20" => Corse,
-            "75" | "77" | "78" | "91" | "92" | "93" | "94" | "95" => IleDeFrance,
-            "18" | "28" | "36" | "37" | "41" | "45" => CentreValDeLoire,
-            "21" | "25" | "39" | "58" | "70" | "71" | "89" | "90" => BourgogneFrancheComte,
-            "14" | "27" | "50" | "61" | "76" => Normandie,
-            "02" | "59" | "60" | "62" | "80" => HautsDeFrance,
-            "08" | "10" | "51" | "52" | "54" | "55" | "57" | "67" | "68" | "88" => GrandEst,
-            "44" | "49" | "53" | "72" | "85" => PaysDeLaLoire,
-            "22" | "29" | "35" | "56" => Bretagne,
-            "16" | "17" | "19" | "23" | "24" | "33" | "40" | "47" | "64" | "79" | "86" | "87" => {
-                NouvelleAquitaine
-            }
-            "09" | "11" | "12" | "30" | "31" | "32" | "34" | "46" | "48" | "65" | "66" | "81"
-            | "82" => Occitanie,
-            "01" | "03" | "07" | "15" | "26" | "38" | "42" | "43" | "63" | "69" | "73" | "74" => {
-                AuvergneRhoneAlpes
-            }
-            "04" | "05" | "06" | "13" | "83" | "84" => ProvenceAlpesCoteDAzur,
-            _ => return None,
-        };
+        let r =
+            match dep {
+                "971" | "9A" => Guadeloupe,
+                "972" | "9B" => Martinique,
+                "973" | "9C" => Guyane,
+                "974" | "9D" => LaReunion,
+                "976" | "9F" => Mayotte,
+                "975" | "9E" => SaintPierreEtMiquelon,
+                "977" => SaintBarthelemy,
+                "978" => SaintMartin,
+                "984" => Taaf,
+                "986" => WallisEtFutuna,
+                "987" => PolynesieFrancaise,
+                "988" => NouvelleCaledonie,
+                "2A" | "2B" | "20" => Corse,
+                "75" | "77" | "78" | "91" | "92" | "93" | "94" | "95" => IleDeFrance,
+                "18" | "28" | "36" | "37" | "41" | "45" => CentreValDeLoire,
+                "21" | "25" | "39" | "58" | "70" | "71" | "89" | "90" => BourgogneFrancheComte,
+                "14" | "27" | "50" | "61" | "76" => Normandie,
+                "02" | "59" | "60" | "62" | "80" => HautsDeFrance,
+                "08" | "10" | "51" | "52" | "54" | "55" | "57" | "67" | "68" | "88" => GrandEst,
+                "44" | "49" | "53" | "72" | "85" => PaysDeLaLoire,
+                "22" | "29" | "35" | "56" => Bretagne,
+                "16" | "17" | "19" | "23" | "24" | "33" | "40" | "47" | "64" | "79" | "86"
+                | "87" => NouvelleAquitaine,
+                "09" | "11" | "12" | "30" | "31" | "32" | "34" | "46" | "48" | "65" | "66"
+                | "81" | "82" => Occitanie,
+                "01" | "03" | "07" | "15" | "26" | "38" | "42" | "43" | "63" | "69" | "73"
+                | "74" => AuvergneRhoneAlpes,
+                "04" | "05" | "06" | "13" | "83" | "84" => ProvenceAlpesCoteDAzur,
+                _ => return None,
+            };
         Some(r)
     }
 }
@@ -131,7 +130,10 @@ mod tests {
     fn metropolitan_regions_are_the_first_thirteen() {
         assert_eq!(Region::METROPOLITAN.len(), 13);
         assert!(Region::METROPOLITAN.iter().all(|r| r.is_metropolitan()));
-        assert_eq!(Region::ALL.iter().filter(|r| !r.is_metropolitan()).count(), 12);
+        assert_eq!(
+            Region::ALL.iter().filter(|r| !r.is_metropolitan()).count(),
+            12
+        );
         assert_eq!(Region::parse("2A").is_err(), true);
         assert_eq!(Region::of_department("2B"), Some(Region::Corse));
         assert_eq!(Region::of_department("9D"), Some(Region::LaReunion));

@@ -14,7 +14,10 @@ pub struct CodeSet<T> {
 impl<T: Code> CodeSet<T> {
     /// The empty set.
     pub const fn empty() -> Self {
-        Self { bits: 0, _of: PhantomData }
+        Self {
+            bits: 0,
+            _of: PhantomData,
+        }
     }
 
     /// The set holding the given values.
@@ -24,8 +27,15 @@ impl<T: Code> CodeSet<T> {
 
     /// Rebuilds a set from [`CodeSet::bits`]; `None` when a bit names no value.
     pub fn from_bits(bits: u32) -> Option<Self> {
-        let all = if T::ALL.len() >= 32 { u32::MAX } else { (1u32 << T::ALL.len()) - 1 };
-        (bits & !all == 0).then_some(Self { bits, _of: PhantomData })
+        let all = if T::ALL.len() >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << T::ALL.len()) - 1
+        };
+        (bits & !all == 0).then_some(Self {
+            bits,
+            _of: PhantomData,
+        })
     }
 
     /// The bit mask: bit `i` is set when the value of index `i` is in the set.
@@ -67,9 +77,7 @@ impl<T: Code> CodeSet<T> {
     }
 
     /// Parses a list of codes; a repeated code is reported as `Err(Ok(code))`.
-    pub fn parse_codes<'a>(
-        codes: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Self, SetError> {
+    pub fn parse_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Result<Self, SetError> {
         let mut set = Self::empty();
         for code in codes {
             let value = T::parse(code).map_err(SetError::Unknown)?;

@@ -1,6 +1,6 @@
 //! The declaring structure: a health or medico-social establishment, a lab, a provider.
 
-use crate::{codes::vocabulary, finess::Finess, region::Region, text::BoundedText};
+use crate::{finess::Finess, region::Region, text::BoundedText, vocabulary};
 
 vocabulary! {
     /// Kind of structure, in the schema's order (figure 8).

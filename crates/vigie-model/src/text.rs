@@ -68,7 +68,10 @@ mod tests {
     fn length_is_counted_in_characters() {
         type Short = BoundedText<1, 3>;
         assert!(Short::parse("éàü").is_ok());
-        assert_eq!(Short::parse("abcd"), Err(TextError::TooLong { got: 4, max: 3 }));
+        assert_eq!(
+            Short::parse("abcd"),
+            Err(TextError::TooLong { got: 4, max: 3 })
+        );
         assert_eq!(Short::parse(""), Err(TextError::Empty));
     }
 }

@@ -32,7 +32,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: impl Into<String>, reason: impl ToString) -> Self {
-        Self { field: field.into(), reason: reason.to_string() }
+        Self {
+            field: field.into(),
+            reason: reason.to_string(),
+        }
     }
 }
 
@@ -148,7 +151,11 @@ fn convert(w: InLine<'_>) -> Result<Incident, FieldError> {
         legal_status: code("structure.legal_status", &s.legal_status)?,
         region: code("structure.region", &s.region)?,
         ose: s.ose.unwrap_or(false),
-        ght: s.ght.as_deref().map(|g| text("structure.ght", g)).transpose()?,
+        ght: s
+            .ght
+            .as_deref()
+            .map(|g| text("structure.ght", g))
+            .transpose()?,
     };
     let impacts = set::<DataImpactCode>("data_impact", &w.data_impact)?;
     let kinds = set::<DataKind>("data_kind", w.data_kind.as_deref().unwrap_or_default())?;
@@ -165,11 +172,23 @@ fn convert(w: InLine<'_>) -> Result<Incident, FieldError> {
         .map(|q| {
             Qualification::new(
                 code("qualification.origin", &q.origin)?,
-                set::<Category>("qualification.categories", q.categories.as_deref().unwrap_or_default())?,
-                opt_code("qualification.ransomware_reach", q.ransomware_reach.as_ref())?,
+                set::<Category>(
+                    "qualification.categories",
+                    q.categories.as_deref().unwrap_or_default(),
+                )?,
+                opt_code(
+                    "qualification.ransomware_reach",
+                    q.ransomware_reach.as_ref(),
+                )?,
                 opt_code("qualification.infra_side", q.infra_side.as_ref())?,
-                opt_code("qualification.out_of_scope_reason", q.out_of_scope_reason.as_ref())?,
-                q.event.as_deref().map(|e| text("qualification.event", e)).transpose()?,
+                opt_code(
+                    "qualification.out_of_scope_reason",
+                    q.out_of_scope_reason.as_ref(),
+                )?,
+                q.event
+                    .as_deref()
+                    .map(|e| text("qualification.event", e))
+                    .transpose()?,
             )
             .map_err(|e| FieldError::new(e.field(), e))
         })
@@ -177,14 +196,19 @@ fn convert(w: InLine<'_>) -> Result<Incident, FieldError> {
     let degraded_hours = w
         .degraded_hours
         .map(|h| {
-            DegradedHours::new(h)
-                .ok_or_else(|| FieldError::new("degraded_hours", "must be a number of hours, 0 or more"))
+            DegradedHours::new(h).ok_or_else(|| {
+                FieldError::new("degraded_hours", "must be a number of hours, 0 or more")
+            })
         })
         .transpose()?;
     Ok(Incident {
         reference: w.reference.as_deref().map(|r| text("ref", r)).transpose()?,
         declared_at: date("declared_at", &w.declared_at)?,
-        detected_at: w.detected_at.as_deref().map(|d| date("detected_at", d)).transpose()?,
+        detected_at: w
+            .detected_at
+            .as_deref()
+            .map(|d| date("detected_at", d))
+            .transpose()?,
         channel: opt_code("channel", w.channel.as_ref())?.unwrap_or(crate::Channel::Portal),
         structure,
         state_at_declaration: code("state_at_declaration", &w.state_at_declaration)?,
@@ -194,7 +218,11 @@ fn convert(w: InLine<'_>) -> Result<Incident, FieldError> {
         data_impact,
         patient_danger: code("patient_danger", &w.patient_danger)?,
         title: w.title.as_deref().map(|t| text("title", t)).transpose()?,
-        description: w.description.as_deref().map(|t| text("description", t)).transpose()?,
+        description: w
+            .description
+            .as_deref()
+            .map(|t| text("description", t))
+            .transpose()?,
         qualification,
         handling: Handling {
             technical_support: w.technical_support.unwrap_or(false),
@@ -270,7 +298,13 @@ fn diagnose(line: &str, err: &serde_json::Error) -> FieldError {
 }
 
 fn check_object(value: &Value, prefix: &str, fields: &[Field]) -> Result<(), FieldError> {
-    let path = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+    let path = |name: &str| {
+        if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
     let Value::Object(map) = value else {
         let at = if prefix.is_empty() { "line" } else { prefix };
         return Err(FieldError::new(at, "must be a JSON object"));

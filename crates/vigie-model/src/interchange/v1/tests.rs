@@ -32,27 +32,144 @@ fn bad_lines_name_their_field() {
     let cases: Vec<(String, &str, &str)> = vec![
         ("not json".into(), "line", "not valid JSON"),
         ("[1]".into(), "line", "must be a JSON object"),
-        (with(r#""ref":"A-1","#, r#""ref":"A-1","colour":"red","#), "colour", "unknown field"),
-        (with(r#""ose":true"#, r#""ose":true,"beds":3"#), "structure.beds", "unknown field"),
-        (with(r#""origin":"malicious""#, r#""origin":"malicious","severity":1"#), "qualification.severity", "unknown field"),
-        (with(r#""declared_at":"2024-03-05T14:30:00+01:00","#, ""), "declared_at", "is required"),
-        (with(r#""support_requested":true"#, r#""support_requested":"yes""#), "support_requested", "must be true or false"),
-        (with(r#""degraded_hours":12.5"#, r#""degraded_hours":"12""#), "degraded_hours", "must be a number"),
-        (with(r#""degraded_hours":12.5"#, r#""degraded_hours":-1"#), "degraded_hours", "0 or more"),
-        (with(r#""care_impact":"degraded""#, r#""care_impact":"severe""#), "care_impact", "unknown care impact `severe`"),
-        (with(r#""region":"94""#, r#""region":"2A""#), "structure.region", "unknown region `2A`"),
-        (with(r#""finess":"2A0000030""#, r#""finess":"2A0000031""#), "structure.finess", "check digit"),
-        (with(r#""finess":"2A0000030""#, r#""finess":"12345""#), "structure.finess", "9 characters"),
-        (with(r#""declared_at":"2024-03-05T14:30:00+01:00""#, r#""declared_at":"2024-03-05 14h30""#), "declared_at", "RFC 3339"),
-        (with(r#""categories":["ransomware","phishing"]"#, r#""categories":["ransomware","app_bug"]"#), "qualification.categories", "does not belong to origin `malicious`"),
-        (with(r#""categories":["ransomware","phishing"]"#, r#""categories":["phishing"]"#), "qualification.ransomware_reach", "needs the category `ransomware`"),
-        (with(r#""ransomware_reach":"single_server""#, r#""ransomware_reach":"single_server","infra_side":"local""#), "qualification.infra_side", "needs the category `infra_failure`"),
-        (with(r#""data_impact":["unavailable","altered"]"#, r#""data_impact":["none"]"#), "data_kind", "cannot be given when `data_impact` is `none`"),
-        (with(r#""data_impact":["unavailable","altered"]"#, r#""data_impact":["none","altered"]"#), "data_impact", "`none` cannot stand beside"),
-        (with(r#""data_impact":["unavailable","altered"]"#, r#""data_impact":[]"#), "data_impact", "at least one"),
-        (with(r#""data_impact":["unavailable","altered"]"#, r#""data_impact":["altered","altered"]"#), "data_impact", "given twice"),
-        (with(r#""name":"Centre hospitalier Exemple""#, r#""name":"""#), "structure.name", "must not be empty"),
-        (with(r#""origin":"malicious""#, r#""origin":"out_of_scope","out_of_scope_reason":"exercise""#), "qualification.categories", "does not belong"),
+        (
+            with(r#""ref":"A-1","#, r#""ref":"A-1","colour":"red","#),
+            "colour",
+            "unknown field",
+        ),
+        (
+            with(r#""ose":true"#, r#""ose":true,"beds":3"#),
+            "structure.beds",
+            "unknown field",
+        ),
+        (
+            with(
+                r#""origin":"malicious""#,
+                r#""origin":"malicious","severity":1"#,
+            ),
+            "qualification.severity",
+            "unknown field",
+        ),
+        (
+            with(r#""declared_at":"2024-03-05T14:30:00+01:00","#, ""),
+            "declared_at",
+            "is required",
+        ),
+        (
+            with(
+                r#""support_requested":true"#,
+                r#""support_requested":"yes""#,
+            ),
+            "support_requested",
+            "must be true or false",
+        ),
+        (
+            with(r#""degraded_hours":12.5"#, r#""degraded_hours":"12""#),
+            "degraded_hours",
+            "must be a number",
+        ),
+        (
+            with(r#""degraded_hours":12.5"#, r#""degraded_hours":-1"#),
+            "degraded_hours",
+            "0 or more",
+        ),
+        (
+            with(r#""care_impact":"degraded""#, r#""care_impact":"severe""#),
+            "care_impact",
+            "unknown care impact `severe`",
+        ),
+        (
+            with(r#""region":"94""#, r#""region":"2A""#),
+            "structure.region",
+            "unknown region `2A`",
+        ),
+        (
+            with(r#""finess":"2A0000030""#, r#""finess":"2A0000031""#),
+            "structure.finess",
+            "check digit",
+        ),
+        (
+            with(r#""finess":"2A0000030""#, r#""finess":"12345""#),
+            "structure.finess",
+            "9 characters",
+        ),
+        (
+            with(
+                r#""declared_at":"2024-03-05T14:30:00+01:00""#,
+                r#""declared_at":"2024-03-05 14h30""#,
+            ),
+            "declared_at",
+            "RFC 3339",
+        ),
+        (
+            with(
+                r#""categories":["ransomware","phishing"]"#,
+                r#""categories":["ransomware","app_bug"]"#,
+            ),
+            "qualification.categories",
+            "does not belong to origin `malicious`",
+        ),
+        (
+            with(
+                r#""categories":["ransomware","phishing"]"#,
+                r#""categories":["phishing"]"#,
+            ),
+            "qualification.ransomware_reach",
+            "needs the category `ransomware`",
+        ),
+        (
+            with(
+                r#""ransomware_reach":"single_server""#,
+                r#""ransomware_reach":"single_server","infra_side":"local""#,
+            ),
+            "qualification.infra_side",
+            "needs the category `infra_failure`",
+        ),
+        (
+            with(
+                r#""data_impact":["unavailable","altered"]"#,
+                r#""data_impact":["none"]"#,
+            ),
+            "data_kind",
+            "cannot be given when `data_impact` is `none`",
+        ),
+        (
+            with(
+                r#""data_impact":["unavailable","altered"]"#,
+                r#""data_impact":["none","altered"]"#,
+            ),
+            "data_impact",
+            "`none` cannot stand beside",
+        ),
+        (
+            with(
+                r#""data_impact":["unavailable","altered"]"#,
+                r#""data_impact":[]"#,
+            ),
+            "data_impact",
+            "at least one",
+        ),
+        (
+            with(
+                r#""data_impact":["unavailable","altered"]"#,
+                r#""data_impact":["altered","altered"]"#,
+            ),
+            "data_impact",
+            "given twice",
+        ),
+        (
+            with(r#""name":"Centre hospitalier Exemple""#, r#""name":"""#),
+            "structure.name",
+            "must not be empty",
+        ),
+        (
+            with(
+                r#""origin":"malicious""#,
+                r#""origin":"out_of_scope","out_of_scope_reason":"exercise""#,
+            ),
+            "qualification.categories",
+            "does not belong",
+        ),
     ];
     for (line, field, reason) in cases {
         let err = parse_line(&line).expect_err(&line);
