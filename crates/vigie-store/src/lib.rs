@@ -1,1 +1,225 @@
-//! vigie-store
+//! Storage of Vigie: one behaviour on embedded SQLite (the default) and on PostgreSQL.
+//!
+//! **Invariant:** this is the only crate that knows SQL. Both engines run the same
+//! statements (placeholders `$n`, `ON CONFLICT`, `RETURNING`) against per-engine
+//! migrations; every value is parsed back into validated model types when read.
+
+mod decode;
+mod import;
+mod reference;
+
+use std::str::FromStr;
+
+use futures_util::{StreamExt, stream::BoxStream};
+use sqlx::{
+    PgPool, Row as _, SqlSafeStr, SqlitePool,
+    migrate::{Migration, MigrationType, Migrator},
+    postgres::PgPoolOptions,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use vigie_model::Incident;
+use vigie_observatory::Row;
+
+pub use import::{Import, ImportCounts};
+pub use reference::Holdings;
+
+/// The default database: a SQLite file in the working directory.
+pub const DEFAULT_URL: &str = "sqlite:./vigie.db";
+
+/// Runs the same code against whichever pool the store holds.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A connection pool to Vigie's database, migrated to the current schema.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// Embedded SQLite file (WAL).
+    Sqlite(SqlitePool),
+    /// PostgreSQL server.
+    Postgres(PgPool),
+}
+
+/// What can go wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no supported engine.
+    #[error("unsupported database URL `{0}` (expected sqlite:PATH or postgres://…)")]
+    BadUrl(String),
+    /// The database could not be opened or reached.
+    #[error("cannot open the database {url}: {source}")]
+    Open {
+        /// The URL, without password.
+        url: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A statement failed.
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// A stored value does not parse back (changed outside Vigie).
+    #[error("{table} row {id} holds an invalid {column}: {reason}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Row id.
+        id: i64,
+        /// Column.
+        column: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn migrator(sql: &'static str) -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "foundation".into(),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        false,
+    )])
+}
+
+/// Hides the password of a URL for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Store {
+    /// Opens (creating it if needed) and migrates the database at `url`:
+    /// `sqlite:PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            url: redact(url),
+            source,
+        };
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(open_err)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(std::time::Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .map_err(open_err)?;
+            migrator(include_str!("../migrations/sqlite/0001_foundation.sql"))
+                .run(&pool)
+                .await?;
+            Ok(Store::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(std::time::Duration::from_secs(5))
+                .connect(url)
+                .await
+                .map_err(open_err)?;
+            migrator(include_str!("../migrations/postgres/0001_foundation.sql"))
+                .run(&pool)
+                .await?;
+            Ok(Store::Postgres(pool))
+        } else {
+            Err(StoreError::BadUrl(url.to_owned()))
+        }
+    }
+
+    /// The engine's name: `sqlite` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection (SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Starts an import: everything written through it lands together or not at all.
+    pub async fn begin_import(&self) -> Result<Import, StoreError> {
+        Import::begin(self).await
+    }
+
+    /// Number of incidents stored.
+    pub async fn count_incidents(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM incidents";
+        Ok(on_pool!(self, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await?))
+    }
+
+    /// Every incident (of one Paris year, if given), in the order they were first stored.
+    pub fn export(&self, year: Option<i16>) -> BoxStream<'_, Result<Incident, StoreError>> {
+        let year = year.map(i32::from);
+        match (self, year) {
+            (Store::Sqlite(pool), None) => sqlx::query(decode::SELECT_ALL)
+                .fetch(pool)
+                .map(decode::incident_sqlite)
+                .boxed(),
+            (Store::Sqlite(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+                .bind(y)
+                .fetch(pool)
+                .map(decode::incident_sqlite)
+                .boxed(),
+            (Store::Postgres(pool), None) => sqlx::query(decode::SELECT_ALL)
+                .fetch(pool)
+                .map(decode::incident_pg)
+                .boxed(),
+            (Store::Postgres(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+                .bind(y)
+                .fetch(pool)
+                .map(decode::incident_pg)
+                .boxed(),
+        }
+    }
+
+    /// Every incident reduced to what the observatory counts.
+    pub async fn observatory_rows(&self) -> Result<Vec<Row>, StoreError> {
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            let mut rows = sqlx::query(decode::SELECT_ROWS).fetch(pool);
+            while let Some(row) = rows.next().await {
+                out.push(decode::observatory_row!(row?));
+            }
+        });
+        Ok(out)
+    }
+
+    /// The first and last Paris years holding incidents.
+    pub async fn year_range(&self) -> Result<Option<(i16, i16)>, StoreError> {
+        let sql = "SELECT MIN(local_year), MAX(local_year) FROM incidents";
+        let (lo, hi): (Option<i32>, Option<i32>) = on_pool!(self, pool => {
+            let row = sqlx::query(sql).fetch_one(pool).await?;
+            (row.try_get(0)?, row.try_get(1)?)
+        });
+        Ok(lo
+            .zip(hi)
+            .and_then(|(lo, hi)| Some((i16::try_from(lo).ok()?, i16::try_from(hi).ok()?))))
+    }
+}

@@ -1,0 +1,251 @@
+//! Writing incidents: all of an import in one transaction, upserting by `ref`.
+
+use std::collections::HashMap;
+
+use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite, Transaction};
+use vigie_model::{Code, DegradedHours, Finess, Incident, Structure};
+use vigie_workflow::calendar;
+
+use crate::{Store, StoreError};
+
+/// Incidents written by one statement (29 values each, under SQLite's 32,766 limit).
+const BATCH: usize = 500;
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// An import in progress: nothing is visible to others until [`Import::commit`].
+pub struct Import {
+    tx: Tx,
+    before: i64,
+    written: u64,
+    structures: HashMap<Finess, (i64, Structure)>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportCounts {
+    /// Incidents that were not there before.
+    pub inserted: u64,
+    /// Incidents whose `ref` was already there (or repeated in the import), now updated.
+    pub updated: u64,
+}
+
+const COUNT: &str = "SELECT COUNT(*) FROM incidents";
+
+const UPSERT_STRUCTURE: &str = "INSERT INTO structures (finess, name, kind, legal_status, region, ose, ght) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (finess) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+     legal_status = excluded.legal_status, region = excluded.region, ose = excluded.ose, \
+     ght = excluded.ght RETURNING id";
+
+const INSERT_INCIDENTS: &str = "INSERT INTO incidents (ref, structure_id, declared_at_ns, \
+     declared_offset_s, detected_at_ns, detected_offset_s, channel, state_at_declaration, \
+     support_requested, care_impact, degraded_hours, data_impact, data_kind, patient_danger, \
+     title, description, origin, categories, ransomware_reach, infra_side, out_of_scope_reason, \
+     event, technical_support, false_positive, complements_requested, complements_received, \
+     local_year, local_month, deposit_slot) ";
+
+const ON_CONFLICT: &str = " ON CONFLICT (ref) DO UPDATE SET structure_id = excluded.structure_id, \
+     declared_at_ns = excluded.declared_at_ns, declared_offset_s = excluded.declared_offset_s, \
+     detected_at_ns = excluded.detected_at_ns, detected_offset_s = excluded.detected_offset_s, \
+     channel = excluded.channel, state_at_declaration = excluded.state_at_declaration, \
+     support_requested = excluded.support_requested, care_impact = excluded.care_impact, \
+     degraded_hours = excluded.degraded_hours, data_impact = excluded.data_impact, \
+     data_kind = excluded.data_kind, patient_danger = excluded.patient_danger, \
+     title = excluded.title, description = excluded.description, origin = excluded.origin, \
+     categories = excluded.categories, ransomware_reach = excluded.ransomware_reach, \
+     infra_side = excluded.infra_side, out_of_scope_reason = excluded.out_of_scope_reason, \
+     event = excluded.event, technical_support = excluded.technical_support, \
+     false_positive = excluded.false_positive, \
+     complements_requested = excluded.complements_requested, \
+     complements_received = excluded.complements_received, local_year = excluded.local_year, \
+     local_month = excluded.local_month, deposit_slot = excluded.deposit_slot";
+
+/// An incident flattened to the values of one `incidents` row.
+struct Flat<'a> {
+    incident: &'a Incident,
+    structure_id: i64,
+    local_year: i32,
+    local_month: i32,
+    slot: &'static str,
+}
+
+macro_rules! insert_batch {
+    ($db:ty, $tx:expr, $rows:expr) => {{
+        let mut qb = QueryBuilder::<$db>::new(INSERT_INCIDENTS);
+        qb.push_values($rows, |mut b, f: &Flat<'_>| {
+            let i = f.incident;
+            let q = i.qualification.as_ref();
+            b.push_bind(i.reference.as_ref().map(|r| r.as_str()))
+                .push_bind(f.structure_id)
+                .push_bind(i.declared_at.unix_nanos())
+                .push_bind(i.declared_at.offset_seconds())
+                .push_bind(i.detected_at.map(|d| d.unix_nanos()))
+                .push_bind(i.detected_at.map(|d| d.offset_seconds()))
+                .push_bind(i.channel.code())
+                .push_bind(i.state_at_declaration.code())
+                .push_bind(i.support_requested)
+                .push_bind(i.care_impact.code())
+                .push_bind(i.degraded_hours.map(DegradedHours::get))
+                .push_bind(i.data_impact.impacts().bits() as i32)
+                .push_bind(i.data_impact.kinds().bits() as i32)
+                .push_bind(i.patient_danger.code())
+                .push_bind(i.title.as_ref().map(|t| t.as_str()))
+                .push_bind(i.description.as_ref().map(|t| t.as_str()))
+                .push_bind(q.map(|q| q.origin().code()))
+                .push_bind(q.map(|q| q.categories().bits() as i32).unwrap_or(0))
+                .push_bind(q.and_then(|q| q.ransomware_reach()).map(Code::code))
+                .push_bind(q.and_then(|q| q.infra_side()).map(Code::code))
+                .push_bind(q.and_then(|q| q.out_of_scope_reason()).map(Code::code))
+                .push_bind(q.and_then(|q| q.event()).map(|e| e.as_str()))
+                .push_bind(i.handling.technical_support)
+                .push_bind(i.handling.false_positive)
+                .push_bind(i.handling.complements_requested)
+                .push_bind(i.handling.complements_received)
+                .push_bind(f.local_year)
+                .push_bind(f.local_month)
+                .push_bind(f.slot);
+        });
+        qb.push(ON_CONFLICT);
+        qb.build().execute(&mut **$tx).await?;
+    }};
+}
+
+macro_rules! upsert_structure {
+    ($tx:expr, $s:expr) => {{
+        let s: &Structure = $s;
+        let row = sqlx::query(UPSERT_STRUCTURE)
+            .bind(s.finess.as_str())
+            .bind(s.name.as_str())
+            .bind(s.kind.code())
+            .bind(s.legal_status.code())
+            .bind(s.region.code())
+            .bind(s.ose)
+            .bind(s.ght.as_ref().map(|g| g.as_str()))
+            .fetch_one(&mut **$tx)
+            .await?;
+        row.try_get::<i64, _>(0)?
+    }};
+}
+
+impl Import {
+    pub(crate) async fn begin(store: &Store) -> Result<Import, StoreError> {
+        let (tx, before) = match store {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query_scalar::<_, i64>(COUNT)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                (Tx::Sqlite(tx), n)
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query_scalar::<_, i64>(COUNT)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                (Tx::Postgres(tx), n)
+            }
+        };
+        Ok(Import {
+            tx,
+            before,
+            written: 0,
+            structures: HashMap::new(),
+        })
+    }
+
+    /// Writes incidents; a `ref` already stored or repeated is updated, the later one winning.
+    pub async fn write(&mut self, incidents: &[Incident]) -> Result<(), StoreError> {
+        for chunk in incidents.chunks(BATCH) {
+            self.write_chunk(chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn structure_id(&mut self, s: &Structure) -> Result<i64, StoreError> {
+        if let Some((id, known)) = self.structures.get(&s.finess)
+            && known == s
+        {
+            return Ok(*id);
+        }
+        let id = match &mut self.tx {
+            Tx::Sqlite(tx) => upsert_structure!(tx, s),
+            Tx::Postgres(tx) => upsert_structure!(tx, s),
+        };
+        self.structures.insert(s.finess, (id, s.clone()));
+        Ok(id)
+    }
+
+    async fn write_chunk(&mut self, chunk: &[Incident]) -> Result<(), StoreError> {
+        // Within one statement a ref may appear once: the later line wins.
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (n, incident) in chunk.iter().enumerate() {
+            if let Some(r) = &incident.reference {
+                last.insert(r.as_str(), n);
+            }
+        }
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (n, incident) in chunk.iter().enumerate() {
+            if incident
+                .reference
+                .as_ref()
+                .is_some_and(|r| last[r.as_str()] != n)
+            {
+                continue;
+            }
+            let structure_id = self.structure_id(&incident.structure).await?;
+            let at = incident.declared_at.timestamp();
+            let local = calendar::paris_time(at);
+            rows.push(Flat {
+                incident,
+                structure_id,
+                local_year: i32::from(local.year()),
+                local_month: i32::from(local.month()),
+                slot: calendar::deposit_slot(at).code(),
+            });
+        }
+        match &mut self.tx {
+            Tx::Sqlite(tx) => insert_batch!(Sqlite, tx, rows.iter()),
+            Tx::Postgres(tx) => insert_batch!(Postgres, tx, rows.iter()),
+        }
+        self.written += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Makes everything written visible at once.
+    pub async fn commit(self) -> Result<ImportCounts, StoreError> {
+        let after = match self.tx {
+            Tx::Sqlite(mut tx) => {
+                let n = sqlx::query_scalar::<_, i64>(COUNT)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                n
+            }
+            Tx::Postgres(mut tx) => {
+                let n = sqlx::query_scalar::<_, i64>(COUNT)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                n
+            }
+        };
+        let inserted = u64::try_from(after - self.before).unwrap_or(0);
+        Ok(ImportCounts {
+            inserted,
+            updated: self.written.saturating_sub(inserted),
+        })
+    }
+
+    /// Drops everything written.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.tx {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! The storage story, told once and run on SQLite and on PostgreSQL.
+
+mod story;

@@ -1,0 +1,193 @@
+//! One story of the store: import, re-import, export, roll back, reference data, corruption.
+
+use futures_util::TryStreamExt;
+use vigie_model::{Region, interchange::v1};
+use vigie_store::{Store, StoreError};
+
+/// A v1 line; `extra` (a JSON object's members, starting with a comma) adds or overrides fields.
+fn line(reference: &str, declared_at: &str, finess: &str, extra: &str) -> String {
+    let base = format!(
+        r#"{{"ref":"{reference}","declared_at":"{declared_at}","structure":{{"finess":"{finess}","name":"Structure {finess}","type":"es_public","legal_status":"public","region":"76","ose":true}},"state_at_declaration":"resolving","support_requested":false,"care_impact":"none","data_impact":["none"],"patient_danger":"none"}}"#
+    );
+    let mut value: serde_json::Value = serde_json::from_str(&base).unwrap();
+    let extra: serde_json::Value =
+        serde_json::from_str(&format!("{{{}}}", extra.trim_start_matches(','))).unwrap();
+    for (k, v) in extra.as_object().unwrap() {
+        value[k] = v.clone();
+    }
+    value.to_string()
+}
+
+fn parse(lines: &[String]) -> Vec<vigie_model::Incident> {
+    lines.iter().map(|l| v1::parse_line(l).unwrap()).collect()
+}
+
+async fn export(store: &Store, year: Option<i16>) -> Vec<vigie_model::Incident> {
+    store.export(year).try_collect().await.unwrap()
+}
+
+/// The story both engines must tell identically.
+async fn story(store: &Store) {
+    let first = parse(&[
+        line(
+            "a",
+            "2024-03-05T10:00:00+01:00",
+            "010000024",
+            r#","qualification":{"origin":"malicious","categories":["ransomware","phishing"],"ransomware_reach":"workstation"}"#,
+        ),
+        line("b", "2024-12-31T23:30:00Z", "010000024", ""),
+        line(
+            "c",
+            "2023-12-31T23:30:00+01:00",
+            "2A0000030",
+            r#","description":"Panne — « réseau »","degraded_hours":1.25,"care_impact":"degraded","data_impact":["unavailable","altered"],"data_kind":["health_personal","confidential"]"#,
+        ),
+    ]);
+    let mut import = store.begin_import().await.unwrap();
+    import.write(&first).await.unwrap();
+    let counts = import.commit().await.unwrap();
+    assert_eq!((counts.inserted, counts.updated), (3, 0));
+    assert_eq!(export(store, None).await, first);
+
+    // Re-importing a ref updates it; a ref repeated within one import: the later line wins.
+    let second = parse(&[
+        line(
+            "b",
+            "2024-06-01T12:00:00+02:00",
+            "010000024",
+            r#","support_requested":true"#,
+        ),
+        line("d", "2024-07-19T08:00:00+02:00", "010000032", ""),
+        line(
+            "d",
+            "2024-07-19T09:00:00+02:00",
+            "010000032",
+            r#","title":"CrowdStrike""#,
+        ),
+    ]);
+    let mut import = store.begin_import().await.unwrap();
+    import.write(&second).await.unwrap();
+    let counts = import.commit().await.unwrap();
+    assert_eq!((counts.inserted, counts.updated), (1, 2));
+    let all = export(store, None).await;
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[1], second[0]);
+    assert_eq!(all[3], second[2]);
+
+    // Years are Paris years: 2023-12-31T23:30+01:00 is in 2023, 2024-12-31T23:30Z in 2025.
+    let y2023 = export(store, Some(2023)).await;
+    assert_eq!(y2023, vec![first[2].clone()]);
+    assert_eq!(store.year_range().await.unwrap(), Some((2023, 2024)));
+
+    // An import rolled back leaves nothing behind.
+    let mut import = store.begin_import().await.unwrap();
+    import
+        .write(&parse(&[line(
+            "e",
+            "2024-01-02T10:00:00Z",
+            "010000040",
+            "",
+        )]))
+        .await
+        .unwrap();
+    import.rollback().await.unwrap();
+    assert_eq!(store.count_incidents().await.unwrap(), 4);
+
+    // The observatory's rows carry the Paris date and the counted dimensions.
+    let mut rows = store.observatory_rows().await.unwrap();
+    rows.sort_by_key(|r| (r.year, r.month));
+    assert_eq!(rows.len(), 4);
+    assert_eq!((rows[0].year, rows[0].month), (2023, 12));
+    assert_eq!(rows[0].data_kinds.len(), 2);
+    assert_eq!((rows[1].year, rows[1].month), (2024, 3));
+    assert_eq!(rows[1].categories.len(), 2);
+    assert_eq!(rows[1].structure, rows[2].structure);
+
+    // Reference data.
+    store
+        .load_activity(&[(Region::PaysDeLaLoire, 0.051), (Region::Occitanie, 0.09)])
+        .await
+        .unwrap();
+    store
+        .load_activity(&[(Region::PaysDeLaLoire, 0.052)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.activity_shares().await.unwrap(),
+        vec![(Region::PaysDeLaLoire, 0.052)]
+    );
+    let holdings = store.holdings().await.unwrap();
+    assert_eq!(holdings.structures, 3);
+    assert_eq!(holdings.incidents_by_year, vec![(2023, 1), (2024, 3)]);
+
+    // A value changed behind Vigie's back is reported, not trusted.
+    let sql = "UPDATE incidents SET care_impact = 'catastrophic' WHERE ref = 'a'";
+    match store {
+        Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+        Store::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+    }
+    let err = store
+        .export(None)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Corrupt {
+                table: "incidents",
+                column: "care_impact",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("vigie.db").display());
+    let store = Store::open(&url).await.unwrap();
+    story(&store).await;
+    store.close().await;
+    // Reopening applies no migration twice and finds the data.
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.count_incidents().await.unwrap(), 4);
+}
+
+/// The server the PostgreSQL tests use; `VIGIE_TEST_POSTGRES` overrides it.
+fn postgres_admin_url() -> String {
+    std::env::var("VIGIE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+#[tokio::test]
+async fn story_on_postgres() {
+    let admin_url = postgres_admin_url();
+    let admin = match sqlx::PgPool::connect(&admin_url).await {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("SKIP postgres: no server at {admin_url} ({e})");
+            return;
+        }
+    };
+    let name = format!("vigie_it_{}_{}", std::process::id(), fastrand::u32(..));
+    let create = format!("CREATE DATABASE {name}");
+    sqlx::query(sqlx::AssertSqlSafe(create))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = match admin_url.rfind('/') {
+        Some(slash) => format!("{}/{name}", &admin_url[..slash]),
+        None => panic!("bad URL {admin_url}"),
+    };
+    let store = Store::open(&url).await.unwrap();
+    story(&store).await;
+    store.close().await;
+    let drop_db = format!("DROP DATABASE {name}");
+    sqlx::query(sqlx::AssertSqlSafe(drop_db))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
