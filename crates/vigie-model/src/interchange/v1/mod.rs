@@ -288,6 +288,13 @@ const LINE: &[Field] = &[
 
 /// Finds which field made a line unreadable (the slow path, only for bad lines).
 fn diagnose(line: &str, err: &serde_json::Error) -> FieldError {
+    let message = err.to_string();
+    if let Some(name) = message
+        .strip_prefix("duplicate field `")
+        .and_then(|m| m.split('`').next())
+    {
+        return FieldError::new(name, "is given twice");
+    }
     let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => return FieldError::new("line", format!("not valid JSON ({e})")),

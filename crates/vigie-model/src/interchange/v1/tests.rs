@@ -33,6 +33,14 @@ fn bad_lines_name_their_field() {
         ("not json".into(), "line", "not valid JSON"),
         ("[1]".into(), "line", "must be a JSON object"),
         (
+            with(
+                r#""care_impact":"degraded""#,
+                r#""care_impact":"degraded","care_impact":"none""#,
+            ),
+            "care_impact",
+            "is given twice",
+        ),
+        (
             with(r#""ref":"A-1","#, r#""ref":"A-1","colour":"red","#),
             "colour",
             "unknown field",
