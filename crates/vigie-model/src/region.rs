@@ -134,7 +134,7 @@ mod tests {
             Region::ALL.iter().filter(|r| !r.is_metropolitan()).count(),
             12
         );
-        assert_eq!(Region::parse("2A").is_err(), true);
+        assert!(Region::parse("2A").is_err());
         assert_eq!(Region::of_department("2B"), Some(Region::Corse));
         assert_eq!(Region::of_department("9D"), Some(Region::LaReunion));
     }
