@@ -1,7 +1,7 @@
 //! One incident reduced to what the observatory counts, in a few bytes.
 
 use vigie_model::{
-    Category, CareImpact, CodeSet, DataImpactCode, DataKind, DepositSlot, Handling, Incident,
+    CareImpact, Category, CodeSet, DataImpactCode, DataKind, DepositSlot, Handling, Incident,
     InfraSide, LegalStatus, Origin, PatientDanger, RansomwareReach, Region, StateAtDeclaration,
     StructureType,
 };

@@ -180,7 +180,8 @@ impl Import {
     }
 
     async fn write_chunk(&mut self, chunk: &[Incident]) -> Result<(), StoreError> {
-        // Within one statement a ref may appear once: the later line wins.
+        // Within one statement a ref may appear once: a repeated ref keeps the place of its
+        // first line and the content of its last, as if each line had been written in turn.
         let mut last: HashMap<&str, usize> = HashMap::new();
         for (n, incident) in chunk.iter().enumerate() {
             if let Some(r) = &incident.reference {
@@ -188,14 +189,14 @@ impl Import {
             }
         }
         let mut rows = Vec::with_capacity(chunk.len());
-        for (n, incident) in chunk.iter().enumerate() {
-            if incident
-                .reference
-                .as_ref()
-                .is_some_and(|r| last[r.as_str()] != n)
-            {
-                continue;
-            }
+        for incident in chunk {
+            let incident = match &incident.reference {
+                Some(r) => match last.remove(r.as_str()) {
+                    Some(n) => &chunk[n],
+                    None => continue,
+                },
+                None => incident,
+            };
             let structure_id = self.structure_id(&incident.structure).await?;
             let at = incident.declared_at.timestamp();
             let local = calendar::paris_time(at);

@@ -1,0 +1,66 @@
+//! `vigie export incidents [--year Y]`: the v1 interchange format, one incident a line.
+
+use std::{
+    io::{BufWriter, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use vigie_model::interchange::v1;
+
+/// What to export.
+#[derive(Debug, Subcommand)]
+pub enum What {
+    /// Incidents in the v1 interchange format (JSON Lines).
+    Incidents {
+        /// Only the incidents declared this year (Paris time).
+        #[arg(long)]
+        year: Option<i16>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs `vigie export`.
+pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
+    let What::Incidents { year, out } = what;
+    let store = crate::open(db).await?;
+    let sink: Box<dyn Write> = match &out {
+        Some(path) => Box::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut sink = BufWriter::with_capacity(1 << 20, sink);
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} incidents ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    if out.is_none() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut n = 0u64;
+    let mut incidents = store.export(year);
+    while let Some(incident) = incidents.next().await {
+        let line = v1::to_line(&incident?);
+        sink.write_all(line.as_bytes())?;
+        sink.write_all(b"\n")?;
+        n += 1;
+        if n % 4096 == 0 {
+            bar.set_position(n);
+        }
+    }
+    drop(incidents);
+    sink.flush()?;
+    bar.finish_and_clear();
+    store.close().await;
+    if let Some(path) = out {
+        eprintln!("{n} incidents written to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

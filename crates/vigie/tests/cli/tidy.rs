@@ -1,0 +1,93 @@
+//! Habits of the codebase, checked: the map names every crate, pure crates stay pure,
+//! every source file says what it is.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn crates() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn architecture_names_every_crate() {
+    let map = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    for name in crates() {
+        assert!(
+            map.contains(&format!("### crates/{name}\n")),
+            "ARCHITECTURE.md does not describe crates/{name}"
+        );
+    }
+}
+
+#[test]
+fn pure_crates_do_no_io() {
+    const PURE: &[&str] = &[
+        "vigie-model",
+        "vigie-workflow",
+        "vigie-observatory",
+        "vigie-reference",
+        "vigie-demo",
+    ];
+    const EDGES: &[&str] = &["tokio", "sqlx", "axum", "reqwest", "lettre", "hyper"];
+    for name in PURE {
+        let manifest =
+            std::fs::read_to_string(root().join("crates").join(name).join("Cargo.toml")).unwrap();
+        let deps = manifest.split("[dependencies]").nth(1).unwrap_or_default();
+        let deps = deps.split("\n[").next().unwrap_or_default();
+        for edge in EDGES {
+            assert!(
+                !deps
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{edge}."))
+                        || l.trim_start().starts_with(&format!("{edge} "))),
+                "{name} is pure and must not depend on {edge}"
+            );
+        }
+    }
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_source_file_opens_with_its_purpose() {
+    let mut files = Vec::new();
+    for name in crates() {
+        rust_files(&root().join("crates").join(name), &mut files);
+    }
+    assert!(files.len() > 20);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("//!"),
+            "{} does not open with a //! comment",
+            file.display()
+        );
+        for banned in ["dbg", "todo", "unimplemented"].map(|m| format!("{m}!(")) {
+            assert!(
+                !text.contains(&banned),
+                "{} contains {banned}",
+                file.display()
+            );
+        }
+    }
+}
