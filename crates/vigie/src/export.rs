@@ -51,7 +51,7 @@ pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
         sink.write_all(line.as_bytes())?;
         sink.write_all(b"\n")?;
         n += 1;
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             bar.set_position(n);
         }
     }

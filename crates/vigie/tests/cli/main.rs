@@ -16,12 +16,16 @@ pub struct Scratch {
     dir: tempfile::TempDir,
 }
 
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch { dir: tempfile::tempdir().unwrap() }
+    }
+}
+
 impl Scratch {
     /// A new folder.
     pub fn new() -> Scratch {
-        Scratch {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Scratch::default()
     }
 
     /// The database URL of this folder.
