@@ -5,7 +5,7 @@
 //! never `x.4999…` from a float. Only ratios matter: shares may be fractions (`0.183`)
 //! or percentages (`18.3`).
 
-use vigie_model::{Code, Region, UnknownCode};
+use vigie_model::{Code, Region};
 
 /// Number of decimals a share may carry.
 const DECIMALS: u32 = 12;
@@ -37,6 +37,13 @@ impl Share {
         self.0
     }
 
+    /// A share from a float (a fraction or a percentage), rounded to 12 decimals;
+    /// `None` unless finite, not negative and below 10,000,000.
+    pub fn from_f64(value: f64) -> Option<Share> {
+        let units = (value * SCALE as f64).round();
+        (0.0..1e7).contains(&value).then_some(Share(units as u64))
+    }
+
     /// Parses a plain decimal such as `0.1834`, `18.34` or `3`; no sign, no exponent.
     pub fn parse(text: &str) -> Result<Share, InvalidShare> {
         let invalid = || InvalidShare {
@@ -59,44 +66,12 @@ impl Share {
     }
 }
 
-/// Why reference data was refused; each error names the line and the field at fault.
+/// Why reference data was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReferenceError {
-    /// The first line is not `region,share`.
-    #[error("line 1: expected the header `region,share`, got `{got}`")]
-    Header {
-        /// The first line (cut to 80 characters).
-        got: String,
-    },
-    /// A line does not have exactly two fields.
-    #[error("line {line}: expected 2 fields `region,share`, got {fields}")]
-    Fields {
-        /// Line number, from 1.
-        line: usize,
-        /// Number of fields found.
-        fields: usize,
-    },
-    /// The region is not an INSEE region code.
-    #[error("line {line}, field `region`: {source}")]
-    Region {
-        /// Line number, from 1.
-        line: usize,
-        /// The parse error.
-        source: UnknownCode,
-    },
-    /// The share is not a decimal number.
-    #[error("line {line}, field `share`: {source}")]
-    Share {
-        /// Line number, from 1.
-        line: usize,
-        /// The parse error.
-        source: InvalidShare,
-    },
     /// A region is given twice.
-    #[error("line {line}, field `region`: region {region} is given twice")]
+    #[error("region {region} ({}) is given twice", region.label())]
     Repeated {
-        /// Line number, from 1.
-        line: usize,
         /// The region.
         region: Region,
     },
@@ -125,60 +100,19 @@ impl Reference {
         Reference { shares: None }
     }
 
-    /// Checks shares given in code: each region once, every metropolitan region positive.
+    /// Checks shares: each region once, every metropolitan region positive (overseas
+    /// regions are allowed and unused).
     pub fn from_shares(
         shares: impl IntoIterator<Item = (Region, Share)>,
     ) -> Result<Reference, ReferenceError> {
         let mut table = [None; Region::ALL.len()];
-        for (i, (region, share)) in shares.into_iter().enumerate() {
+        for (region, share) in shares {
             let slot = &mut table[usize::from(region.index())];
             if slot.is_some() {
-                return Err(ReferenceError::Repeated {
-                    line: i + 1,
-                    region,
-                });
+                return Err(ReferenceError::Repeated { region });
             }
             *slot = Some(share.units());
         }
-        Self::complete(table)
-    }
-
-    /// Parses a `region,share` CSV (INSEE region codes; overseas regions allowed and unused).
-    pub fn from_csv(text: &str) -> Result<Reference, ReferenceError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim()));
-        let header = lines.next().map(|(_, l)| l).unwrap_or_default();
-        if header.replace(['"', ' '], "") != "region,share" {
-            return Err(ReferenceError::Header {
-                got: header.chars().take(80).collect(),
-            });
-        }
-        let mut table = [None; Region::ALL.len()];
-        for (line, text) in lines.filter(|(_, l)| !l.is_empty()) {
-            let fields: Vec<&str> = text
-                .split(',')
-                .map(|f| f.trim().trim_matches('"'))
-                .collect();
-            let &[region, share] = fields.as_slice() else {
-                return Err(ReferenceError::Fields {
-                    line,
-                    fields: fields.len(),
-                });
-            };
-            let region =
-                Region::parse(region).map_err(|source| ReferenceError::Region { line, source })?;
-            let share =
-                Share::parse(share).map_err(|source| ReferenceError::Share { line, source })?;
-            let slot = &mut table[usize::from(region.index())];
-            if slot.is_some() {
-                return Err(ReferenceError::Repeated { line, region });
-            }
-            *slot = Some(share.units());
-        }
-        Self::complete(table)
-    }
-
-    fn complete(table: [Option<u64>; Region::ALL.len()]) -> Result<Reference, ReferenceError> {
         if let Some(&region) = Region::METROPOLITAN
             .iter()
             .find(|r| table[usize::from(r.index())].unwrap_or(0) == 0)
@@ -207,18 +141,10 @@ impl Reference {
 mod tests {
     use super::*;
 
-    fn csv_of(shares: &[(&str, &str)]) -> String {
-        let mut text = String::from("region,share\n");
-        for (region, share) in shares {
-            text.push_str(&format!("{region},{share}\n"));
-        }
-        text
-    }
-
-    fn metropolitan(share: &str) -> Vec<(&'static str, &str)> {
+    fn metropolitan(share: &str) -> Vec<(Region, Share)> {
         Region::METROPOLITAN
             .iter()
-            .map(|r| (r.code(), share))
+            .map(|r| (*r, Share::parse(share).unwrap()))
             .collect()
     }
 
@@ -246,74 +172,47 @@ mod tests {
     }
 
     #[test]
-    fn csv_needs_every_metropolitan_region_once() {
+    fn every_metropolitan_region_needs_a_share_once() {
         let mut shares = metropolitan("0.07");
-        shares.push(("04", "0"));
-        let reference = Reference::from_csv(&csv_of(&shares)).unwrap();
+        shares.push((Region::LaReunion, Share::from_units(0)));
+        let reference = Reference::from_shares(shares.clone()).unwrap();
         assert!(reference.is_loaded());
         assert_eq!(
             reference.share(Region::Corse).map(Share::units),
             Some(70_000_000_000)
         );
         assert_eq!(reference.share(Region::LaReunion), None);
-
-        let crlf = csv_of(&shares).replace('\n', "\r\n");
         assert_eq!(
-            Reference::from_csv(&format!("\u{feff}{crlf}")),
-            Ok(reference)
-        );
-
-        let missing = &metropolitan("0.07")[1..];
-        assert_eq!(
-            Reference::from_csv(&csv_of(missing)),
+            Reference::from_shares(metropolitan("0.07").into_iter().skip(1)),
             Err(ReferenceError::Missing {
                 region: Region::IleDeFrance
             })
         );
         let mut zero = metropolitan("0.07");
-        zero[12].1 = "0";
+        zero[12].1 = Share::from_units(0);
         assert_eq!(
-            Reference::from_csv(&csv_of(&zero)),
+            Reference::from_shares(zero),
             Err(ReferenceError::Missing {
+                region: Region::Corse
+            })
+        );
+        shares.push((Region::Corse, Share::from_units(1)));
+        assert_eq!(
+            Reference::from_shares(shares),
+            Err(ReferenceError::Repeated {
                 region: Region::Corse
             })
         );
     }
 
     #[test]
-    fn csv_errors_name_the_line_and_field() {
-        let check = |text: &str, want: &str| {
-            assert_eq!(Reference::from_csv(text).unwrap_err().to_string(), want);
-        };
-        check(
-            "code,part\n",
-            "line 1: expected the header `region,share`, got `code,part`",
-        );
-        check(
-            "region,share\n11,0.2,x\n",
-            "line 2: expected 2 fields `region,share`, got 3",
-        );
-        check(
-            "region,share\n11,0.2\n2A,0.1\n",
-            "line 3, field `region`: unknown region `2A` (expected one of: 11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84, 93, 94, 01, 02, 03, 04, 06, 975, 977, 978, 984, 986, 987, 988)",
-        );
-        check(
-            "region,share\n11,18%\n",
-            "line 2, field `share`: `18%` is not a non-negative decimal number below 10,000,000 with at most 12 decimals (like 0.1834)",
-        );
-        check(
-            "region,share\n11,0.2\n11,0.3\n",
-            "line 3, field `region`: region 11 is given twice",
-        );
+    fn shares_from_floats() {
         assert_eq!(
-            Reference::from_shares([
-                (Region::Corse, Share::from_units(1)),
-                (Region::Corse, Share::from_units(2))
-            ]),
-            Err(ReferenceError::Repeated {
-                line: 2,
-                region: Region::Corse
-            })
+            Share::from_f64(0.051).map(Share::units),
+            Some(51_000_000_000)
         );
+        assert_eq!(Share::from_f64(-0.1), None);
+        assert_eq!(Share::from_f64(f64::NAN), None);
+        assert_eq!(Share::from_f64(1e8), None);
     }
 }

@@ -7,23 +7,28 @@ use vigie_model::{
 
 use crate::StoreError;
 
+/// The columns of an incident and its structure, followed by `$tail`.
+macro_rules! select_incidents {
+    ($tail:literal) => {
+        concat!(
+            "SELECT i.id, i.ref, i.declared_at_ns, i.declared_offset_s, i.detected_at_ns, ",
+            "i.detected_offset_s, i.channel, i.state_at_declaration, i.support_requested, ",
+            "i.care_impact, i.degraded_hours, i.data_impact, i.data_kind, i.patient_danger, ",
+            "i.title, i.description, i.origin, i.categories, i.ransomware_reach, i.infra_side, ",
+            "i.out_of_scope_reason, i.event, i.technical_support, i.false_positive, ",
+            "i.complements_requested, i.complements_received, s.finess, s.name, s.kind, ",
+            "s.legal_status, s.region, s.ose, s.ght ",
+            "FROM incidents i JOIN structures s ON s.id = i.structure_id",
+            $tail
+        )
+    };
+}
+
 /// Every incident with its structure.
-pub(crate) const SELECT_ALL: &str = "SELECT i.id, i.ref, i.declared_at_ns, i.declared_offset_s, \
-    i.detected_at_ns, i.detected_offset_s, i.channel, i.state_at_declaration, i.support_requested, \
-    i.care_impact, i.degraded_hours, i.data_impact, i.data_kind, i.patient_danger, i.title, \
-    i.description, i.origin, i.categories, i.ransomware_reach, i.infra_side, i.out_of_scope_reason, \
-    i.event, i.technical_support, i.false_positive, i.complements_requested, \
-    i.complements_received, s.finess, s.name, s.kind, s.legal_status, s.region, s.ose, s.ght \
-    FROM incidents i JOIN structures s ON s.id = i.structure_id ORDER BY i.id";
+pub(crate) const SELECT_ALL: &str = select_incidents!(" ORDER BY i.id");
 
 /// The incidents of one Paris year (`$1`).
-pub(crate) const SELECT_YEAR: &str = "SELECT i.id, i.ref, i.declared_at_ns, i.declared_offset_s, \
-    i.detected_at_ns, i.detected_offset_s, i.channel, i.state_at_declaration, i.support_requested, \
-    i.care_impact, i.degraded_hours, i.data_impact, i.data_kind, i.patient_danger, i.title, \
-    i.description, i.origin, i.categories, i.ransomware_reach, i.infra_side, i.out_of_scope_reason, \
-    i.event, i.technical_support, i.false_positive, i.complements_requested, \
-    i.complements_received, s.finess, s.name, s.kind, s.legal_status, s.region, s.ose, s.ght \
-    FROM incidents i JOIN structures s ON s.id = i.structure_id WHERE i.local_year = $1 ORDER BY i.id";
+pub(crate) const SELECT_YEAR: &str = select_incidents!(" WHERE i.local_year = $1 ORDER BY i.id");
 
 /// What the observatory needs of every incident.
 pub(crate) const SELECT_ROWS: &str = "SELECT i.id, i.structure_id, i.local_year, i.local_month, \

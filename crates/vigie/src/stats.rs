@@ -32,13 +32,17 @@ pub struct Args {
 
 /// The activity shares stored, as the observatory's reference data.
 pub async fn reference(store: &Store) -> anyhow::Result<Reference> {
-    let shares = store.activity_shares().await?;
-    if shares.is_empty() {
+    let stored = store.activity_shares().await?;
+    if stored.is_empty() {
         return Ok(Reference::none());
     }
-    let shares = shares
-        .into_iter()
-        .map(|(region, share)| (region, Share::from_units((share * 1e12).round() as u64)));
+    let mut shares = Vec::with_capacity(stored.len());
+    for (region, share) in stored {
+        let share = Share::from_f64(share).with_context(|| {
+            format!("the stored activity share of region {region} is not usable: {share}")
+        })?;
+        shares.push((region, share));
+    }
     Reference::from_shares(shares).context("the stored activity shares are incomplete")
 }
 

@@ -11,7 +11,8 @@ use vigie_model::{
     StructureType,
 };
 use vigie_observatory::{
-    COUNTED_FIGURES, Figure, FigureError, Filter, Observatory, Reference, Row, compute, compute_on,
+    COUNTED_FIGURES, Figure, FigureError, Filter, Observatory, Reference, Row, Share, compute,
+    compute_on,
 };
 
 /// The year computed by the checks; rows of 2023 fill the `previous` column.
@@ -120,15 +121,14 @@ fn keys(figure: &Figure) -> Vec<&str> {
 
 /// A reference where every metropolitan region has the same share, except those given.
 fn reference(shares: &[(&str, &str)]) -> Reference {
-    let mut csv = String::from("region,share\n");
-    for region in Region::METROPOLITAN {
+    let shares = Region::METROPOLITAN.iter().map(|region| {
         let share = shares
             .iter()
             .find(|(r, _)| *r == region.code())
             .map_or("0.05", |(_, s)| s);
-        csv.push_str(&format!("{},{share}\n", region.code()));
-    }
-    Reference::from_csv(&csv).unwrap()
+        (*region, Share::parse(share).unwrap())
+    });
+    Reference::from_shares(shares).unwrap()
 }
 
 #[test]
