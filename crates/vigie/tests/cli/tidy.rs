@@ -31,6 +31,7 @@ fn architecture_names_every_crate() {
 fn pure_crates_do_no_io() {
     const PURE: &[&str] = &[
         "vigie-model",
+        "vigie-access",
         "vigie-workflow",
         "vigie-observatory",
         "vigie-reference",
