@@ -219,12 +219,15 @@ pub fn allows(viewer: &Viewer, facts: &IncidentFacts, action: IncidentAction) ->
         Scope::Platform => false,
     };
     in_scope
-        && match (viewer.role, action) {
-            (_, Read) => true,
-            (Role::Declarant | Role::Ght | Role::Analyst | Role::Oncall, Message) => true,
-            (Role::Analyst | Role::Oncall, Handle) => true,
-            _ => false,
-        }
+        && matches!(
+            (viewer.role, action),
+            (_, Read)
+                | (
+                    Role::Declarant | Role::Ght | Role::Analyst | Role::Oncall,
+                    Message
+                )
+                | (Role::Analyst | Role::Oncall, Handle)
+        )
 }
 
 /// Whether `viewer` may do `action` about a structure.

@@ -6,6 +6,7 @@
 //!
 //! This crate does no I/O and knows no clock.
 
+pub mod case;
 pub mod codes;
 pub mod declaration;
 pub mod finess;
@@ -17,6 +18,7 @@ pub mod set;
 pub mod structure;
 pub mod text;
 
+pub use case::{CaseNumber, InvalidCaseNumber};
 pub use codes::{Code, UnknownCode};
 pub use declaration::{
     CareImpact, Channel, DataImpact, DataImpactCode, DataImpactError, DataKind, DegradedHours,

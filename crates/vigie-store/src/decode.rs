@@ -17,7 +17,8 @@ macro_rules! select_incidents {
             "i.title, i.description, i.origin, i.categories, i.ransomware_reach, i.infra_side, ",
             "i.out_of_scope_reason, i.event, i.technical_support, i.false_positive, ",
             "i.complements_requested, i.complements_received, s.finess, s.name, s.kind, ",
-            "s.legal_status, s.region, s.ose, s.ght ",
+            "s.legal_status, s.region, s.ose, s.ght, i.local_year, i.structure_id, i.case_state, ",
+            "i.declared_by ",
             "FROM incidents i JOIN structures s ON s.id = i.structure_id",
             $tail
         )
@@ -26,6 +27,9 @@ macro_rules! select_incidents {
 
 /// Every incident with its structure.
 pub(crate) const SELECT_ALL: &str = select_incidents!(" ORDER BY i.id");
+
+/// One incident by identifier (`$1`).
+pub(crate) const SELECT_CASE: &str = select_incidents!(" WHERE i.id = $1");
 
 /// The incidents of one Paris year (`$1`).
 pub(crate) const SELECT_YEAR: &str = select_incidents!(" WHERE i.local_year = $1 ORDER BY i.id");
@@ -116,6 +120,8 @@ macro_rules! raw {
     }};
 }
 
+pub(crate) use raw;
+
 pub(crate) fn incident_sqlite(
     row: Result<sqlx::sqlite::SqliteRow, sqlx::Error>,
 ) -> Result<Incident, StoreError> {
@@ -179,7 +185,7 @@ fn text<const MIN: usize, const MAX: usize>(
 }
 
 impl Raw {
-    fn into_incident(self) -> Result<Incident, StoreError> {
+    pub(crate) fn into_incident(self) -> Result<Incident, StoreError> {
         let id = self.id;
         let date = |ns, off, column| {
             parsed(

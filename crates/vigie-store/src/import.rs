@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite, Transaction};
-use vigie_model::{Code, DegradedHours, Finess, Incident, Structure};
+use vigie_model::{Code, Finess, Incident, Structure};
 use vigie_workflow::calendar;
 
 use crate::{Store, StoreError};
@@ -41,7 +41,7 @@ const UPSERT_STRUCTURE: &str = "INSERT INTO structures (finess, name, kind, lega
      legal_status = excluded.legal_status, region = excluded.region, ose = excluded.ose, \
      ght = excluded.ght RETURNING id";
 
-const INSERT_INCIDENTS: &str = "INSERT INTO incidents (ref, structure_id, declared_at_ns, \
+pub(crate) const INSERT_INCIDENTS: &str = "INSERT INTO incidents (ref, structure_id, declared_at_ns, \
      declared_offset_s, detected_at_ns, detected_offset_s, channel, state_at_declaration, \
      support_requested, care_impact, degraded_hours, data_impact, data_kind, patient_danger, \
      title, description, origin, categories, ransomware_reach, infra_side, out_of_scope_reason, \
@@ -65,18 +65,34 @@ const ON_CONFLICT: &str = " ON CONFLICT (ref) DO UPDATE SET structure_id = exclu
      local_month = excluded.local_month, deposit_slot = excluded.deposit_slot";
 
 /// An incident flattened to the values of one `incidents` row.
-struct Flat<'a> {
-    incident: &'a Incident,
-    structure_id: i64,
-    local_year: i32,
-    local_month: i32,
-    slot: &'static str,
+pub(crate) struct Flat<'a> {
+    pub(crate) incident: &'a Incident,
+    pub(crate) structure_id: i64,
+    pub(crate) local_year: i32,
+    pub(crate) local_month: i32,
+    pub(crate) slot: &'static str,
 }
 
-macro_rules! insert_batch {
-    ($db:ty, $tx:expr, $rows:expr) => {{
-        let mut qb = QueryBuilder::<$db>::new(INSERT_INCIDENTS);
-        qb.push_values($rows, |mut b, f: &Flat<'_>| {
+impl<'a> Flat<'a> {
+    /// Flattens `incident` of structure `structure_id`, with its Paris date.
+    pub(crate) fn new(incident: &'a Incident, structure_id: i64) -> Flat<'a> {
+        let at = incident.declared_at.timestamp();
+        let local = calendar::paris_time(at);
+        Flat {
+            incident,
+            structure_id,
+            local_year: i32::from(local.year()),
+            local_month: i32::from(local.month()),
+            slot: calendar::deposit_slot(at).code(),
+        }
+    }
+}
+
+/// An `INSERT` of `rows` (`Flat`s) into `incidents`, followed by `tail`.
+macro_rules! incidents_query {
+    ($db:ty, $rows:expr, $tail:expr) => {{
+        let mut qb = QueryBuilder::<$db>::new($crate::import::INSERT_INCIDENTS);
+        qb.push_values($rows, |mut b, f: &$crate::import::Flat<'_>| {
             let i = f.incident;
             let q = i.qualification.as_ref();
             b.push_bind(i.reference.as_ref().map(|r| r.as_str()))
@@ -89,7 +105,7 @@ macro_rules! insert_batch {
                 .push_bind(i.state_at_declaration.code())
                 .push_bind(i.support_requested)
                 .push_bind(i.care_impact.code())
-                .push_bind(i.degraded_hours.map(DegradedHours::get))
+                .push_bind(i.degraded_hours.map(vigie_model::DegradedHours::get))
                 .push_bind(i.data_impact.impacts().bits() as i32)
                 .push_bind(i.data_impact.kinds().bits() as i32)
                 .push_bind(i.patient_danger.code())
@@ -97,9 +113,15 @@ macro_rules! insert_batch {
                 .push_bind(i.description.as_ref().map(|t| t.as_str()))
                 .push_bind(q.map(|q| q.origin().code()))
                 .push_bind(q.map(|q| q.categories().bits() as i32).unwrap_or(0))
-                .push_bind(q.and_then(|q| q.ransomware_reach()).map(Code::code))
-                .push_bind(q.and_then(|q| q.infra_side()).map(Code::code))
-                .push_bind(q.and_then(|q| q.out_of_scope_reason()).map(Code::code))
+                .push_bind(
+                    q.and_then(|q| q.ransomware_reach())
+                        .map(vigie_model::Code::code),
+                )
+                .push_bind(q.and_then(|q| q.infra_side()).map(vigie_model::Code::code))
+                .push_bind(
+                    q.and_then(|q| q.out_of_scope_reason())
+                        .map(vigie_model::Code::code),
+                )
                 .push_bind(q.and_then(|q| q.event()).map(|e| e.as_str()))
                 .push_bind(i.handling.technical_support)
                 .push_bind(i.handling.false_positive)
@@ -109,10 +131,11 @@ macro_rules! insert_batch {
                 .push_bind(f.local_month)
                 .push_bind(f.slot);
         });
-        qb.push(ON_CONFLICT);
-        qb.build().execute(&mut **$tx).await?;
+        qb.push($tail);
+        qb
     }};
 }
+pub(crate) use incidents_query;
 
 macro_rules! upsert_structure {
     ($tx:expr, $s:expr) => {{
@@ -198,19 +221,17 @@ impl Import {
                 None => incident,
             };
             let structure_id = self.structure_id(&incident.structure).await?;
-            let at = incident.declared_at.timestamp();
-            let local = calendar::paris_time(at);
-            rows.push(Flat {
-                incident,
-                structure_id,
-                local_year: i32::from(local.year()),
-                local_month: i32::from(local.month()),
-                slot: calendar::deposit_slot(at).code(),
-            });
+            rows.push(Flat::new(incident, structure_id));
         }
         match &mut self.tx {
-            Tx::Sqlite(tx) => insert_batch!(Sqlite, tx, rows.iter()),
-            Tx::Postgres(tx) => insert_batch!(Postgres, tx, rows.iter()),
+            Tx::Sqlite(tx) => {
+                let mut qb = incidents_query!(Sqlite, rows.iter(), ON_CONFLICT);
+                qb.build().execute(&mut **tx).await?;
+            }
+            Tx::Postgres(tx) => {
+                let mut qb = incidents_query!(Postgres, rows.iter(), ON_CONFLICT);
+                qb.build().execute(&mut **tx).await?;
+            }
         }
         self.written += chunk.len() as u64;
         Ok(())

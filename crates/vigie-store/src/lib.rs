@@ -6,6 +6,7 @@
 
 mod decode;
 mod import;
+mod portal;
 mod reference;
 
 use std::str::FromStr;
@@ -21,6 +22,7 @@ use vigie_model::Incident;
 use vigie_observatory::Row;
 
 pub use import::{Import, ImportCounts};
+pub use portal::*;
 pub use reference::Holdings;
 
 /// The default database: a SQLite file in the working directory.
@@ -80,14 +82,22 @@ pub enum StoreError {
     },
 }
 
-fn migrator(sql: &'static str) -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "foundation".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+/// The migrations of one engine, in order.
+fn migrator(steps: [(&'static str, &'static str); 2]) -> Migrator {
+    let migrations = steps
+        .into_iter()
+        .zip(1..)
+        .map(|((name, sql), version)| {
+            Migration::new(
+                version,
+                name.into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
 }
 
 /// Hides the password of a URL for messages.
@@ -130,9 +140,18 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(open_err)?;
-            migrator(include_str!("../migrations/sqlite/0001_foundation.sql"))
-                .run(&pool)
-                .await?;
+            migrator([
+                (
+                    "foundation",
+                    include_str!("../migrations/sqlite/0001_foundation.sql"),
+                ),
+                (
+                    "portal",
+                    include_str!("../migrations/sqlite/0002_portal.sql"),
+                ),
+            ])
+            .run(&pool)
+            .await?;
             Ok(Store::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
@@ -141,9 +160,18 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(open_err)?;
-            migrator(include_str!("../migrations/postgres/0001_foundation.sql"))
-                .run(&pool)
-                .await?;
+            migrator([
+                (
+                    "foundation",
+                    include_str!("../migrations/postgres/0001_foundation.sql"),
+                ),
+                (
+                    "portal",
+                    include_str!("../migrations/postgres/0002_portal.sql"),
+                ),
+            ])
+            .run(&pool)
+            .await?;
             Ok(Store::Postgres(pool))
         } else {
             Err(StoreError::BadUrl(url.to_owned()))

@@ -1,3 +1,5 @@
-//! The storage story, told once and run on SQLite and on PostgreSQL.
+//! The storage stories, told once and run on SQLite and on PostgreSQL.
 
+mod engines;
+mod portal;
 mod story;

@@ -146,48 +146,19 @@ async fn story(store: &Store) {
 
 #[tokio::test]
 async fn story_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("vigie.db").display());
-    let store = Store::open(&url).await.unwrap();
-    story(&store).await;
-    store.close().await;
+    let db = crate::engines::Sqlite::new().await;
+    story(&db.store).await;
+    db.store.close().await;
     // Reopening applies no migration twice and finds the data.
-    let store = Store::open(&url).await.unwrap();
+    let store = Store::open(&db.url).await.unwrap();
     assert_eq!(store.count_incidents().await.unwrap(), 4);
-}
-
-/// The server the PostgreSQL tests use; `VIGIE_TEST_POSTGRES` overrides it.
-fn postgres_admin_url() -> String {
-    std::env::var("VIGIE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 #[tokio::test]
 async fn story_on_postgres() {
-    let admin_url = postgres_admin_url();
-    let admin = match sqlx::PgPool::connect(&admin_url).await {
-        Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("SKIP postgres: no server at {admin_url} ({e})");
-            return;
-        }
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
     };
-    let name = format!("vigie_it_{}_{}", std::process::id(), fastrand::u32(..));
-    let create = format!("CREATE DATABASE {name}");
-    sqlx::query(sqlx::AssertSqlSafe(create))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = match admin_url.rfind('/') {
-        Some(slash) => format!("{}/{name}", &admin_url[..slash]),
-        None => panic!("bad URL {admin_url}"),
-    };
-    let store = Store::open(&url).await.unwrap();
-    story(&store).await;
-    store.close().await;
-    let drop_db = format!("DROP DATABASE {name}");
-    sqlx::query(sqlx::AssertSqlSafe(drop_db))
-        .execute(&admin)
-        .await
-        .unwrap();
+    story(&db.store).await;
+    db.drop().await;
 }

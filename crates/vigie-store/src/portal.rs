@@ -1,0 +1,1043 @@
+//! The portal's records: accounts, sessions, declarations and their messages, drafts,
+//! API tokens, invitations, and the outbox of e-mails.
+
+use futures_util::TryStreamExt;
+use jiff::Timestamp;
+use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite};
+use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, UserId, Viewer};
+use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
+
+use crate::{
+    Store, StoreError,
+    decode::{self, parsed},
+    import::{Flat, incidents_query},
+    on_pool,
+};
+
+/// Nanoseconds since 1970 of an instant (saturating outside 1678–2261).
+pub(crate) fn ns(at: Timestamp) -> i64 {
+    i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_second() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// The instant of a count of nanoseconds.
+pub(crate) fn instant(ns: i64) -> Timestamp {
+    Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// E-mail address, the login (stored in lower case).
+    pub email: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// Role and scope.
+    pub role: Role,
+    /// The scope that goes with the role.
+    pub scope: Scope,
+    /// Argon2id hash (PHC string), or `None` until an invitation is accepted.
+    pub password_hash: Option<String>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Identifier.
+    pub id: UserId,
+    /// E-mail address (lower case).
+    pub email: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// Role and scope, checked consistent.
+    pub viewer: Viewer,
+    /// Argon2id hash (PHC string).
+    pub password_hash: Option<String>,
+    /// TOTP secret (base32), once enrolled.
+    pub totp_secret: Option<String>,
+    /// Last TOTP time step accepted (no code is accepted twice).
+    pub totp_last_step: Option<i64>,
+    /// Consecutive failed logins.
+    pub failed_logins: i32,
+    /// Time of the last failed login.
+    pub last_failure: Option<Timestamp>,
+    /// Logins refused until then.
+    pub locked_until: Option<Timestamp>,
+    /// The account may not log in.
+    pub disabled: bool,
+}
+
+/// A live session and its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The user.
+    pub user: UserRecord,
+    /// The session's anti-CSRF token.
+    pub csrf: String,
+    /// The second factor was checked (or is not required).
+    pub mfa_done: bool,
+    /// The session ends then.
+    pub expires_at: Timestamp,
+}
+
+/// A stored structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureRecord {
+    /// Identifier.
+    pub id: StructureId,
+    /// The structure.
+    pub structure: Structure,
+}
+
+/// One case: the incident, what access depends on, and its handling state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRecord {
+    /// Case number.
+    pub case: CaseNumber,
+    /// The incident as declared and qualified.
+    pub incident: Incident,
+    /// Structure, GHT, region and routings: what access depends on.
+    pub facts: IncidentFacts,
+    /// Handling state code (`received`, …).
+    pub state: String,
+    /// Who declared it on the portal.
+    pub declared_by: Option<UserId>,
+}
+
+/// A line of a list of cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseSummary {
+    /// Case number.
+    pub case: CaseNumber,
+    /// Name of the declaring structure.
+    pub structure_name: String,
+    /// Title given by the declarant.
+    pub title: Option<String>,
+    /// When it was declared.
+    pub declared_at: DateTime,
+    /// Handling state code.
+    pub state: String,
+    /// Impact on care, as its code.
+    pub care_impact: String,
+    /// What access depends on.
+    pub facts: IncidentFacts,
+}
+
+/// A message on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// Identifier.
+    pub id: i64,
+    /// Author's display name, if the author is known.
+    pub author: Option<String>,
+    /// Author's role.
+    pub author_role: Option<Role>,
+    /// Text.
+    pub body: String,
+    /// When it was written.
+    pub at: Timestamp,
+}
+
+/// An e-mail waiting in the outbox: written in the same transaction as what it tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    /// Recipients' addresses.
+    pub recipients: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// Plain text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+    /// Message-ID, so a retried delivery is recognisable.
+    pub message_id: String,
+}
+
+/// A mail due for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueMail {
+    /// Outbox identifier.
+    pub id: i64,
+    /// The mail.
+    pub mail: OutboxMail,
+    /// Delivery attempts so far.
+    pub attempts: i32,
+    /// When it was queued.
+    pub queued_at: Timestamp,
+}
+
+/// An API token of a structure (its secret is never stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    /// Identifier.
+    pub id: i64,
+    /// The structure it acts for.
+    pub structure: StructureId,
+    /// What the structure called it.
+    pub label: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A pending invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRecord {
+    /// Invited address.
+    pub email: String,
+    /// Name to show.
+    pub display_name: String,
+    /// Role given.
+    pub role: Role,
+    /// Structure, for declarants.
+    pub structure: Option<StructureId>,
+    /// Valid until then.
+    pub expires_at: Timestamp,
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.structure_id, u.ght, u.region, \
+     u.authority, u.password_hash, u.totp_secret, u.totp_last_step, u.failed_logins, \
+     u.last_failure_ns, u.locked_until_ns, u.disabled";
+
+/// Inserts a mail into the outbox within a transaction.
+macro_rules! enqueue {
+    ($tx:expr, $mail:expr, $now:expr) => {{
+        let mail: &OutboxMail = $mail;
+        sqlx::query(
+            "INSERT INTO outbox (recipients, subject, text_body, html_body, message_id, created_at_ns, next_attempt_ns) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(mail.recipients.join(","))
+        .bind(&mail.subject)
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .bind(&mail.message_id)
+        .bind(ns($now))
+        .execute($tx)
+        .await?;
+    }};
+}
+
+macro_rules! structure_record {
+    ($row:expr) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let finess: String = row.try_get("finess")?;
+        let name: String = row.try_get("name")?;
+        let kind: String = row.try_get("kind")?;
+        let legal_status: String = row.try_get("legal_status")?;
+        let region: String = row.try_get("region")?;
+        let ght: Option<String> = row.try_get("ght")?;
+        StructureRecord {
+            id: StructureId(id),
+            structure: Structure {
+                finess: parsed(Finess::parse(&finess), "structures", id, "finess")?,
+                name: parsed(
+                    vigie_model::text::BoundedText::parse(name),
+                    "structures",
+                    id,
+                    "name",
+                )?,
+                kind: parsed(Code::parse(&kind), "structures", id, "kind")?,
+                legal_status: parsed(Code::parse(&legal_status), "structures", id, "legal_status")?,
+                region: parsed(Code::parse(&region), "structures", id, "region")?,
+                ose: row.try_get("ose")?,
+                ght: ght
+                    .map(|g| {
+                        parsed(
+                            vigie_model::text::BoundedText::parse(g),
+                            "structures",
+                            id,
+                            "ght",
+                        )
+                    })
+                    .transpose()?,
+            },
+        }
+    }};
+}
+
+macro_rules! api_token_record {
+    ($row:expr) => {{
+        let row = $row;
+        let created: i64 = row.try_get("created_at_ns")?;
+        let revoked: Option<i64> = row.try_get("revoked_at_ns")?;
+        ApiTokenRecord {
+            id: row.try_get("id")?,
+            structure: StructureId(row.try_get("structure_id")?),
+            label: row.try_get("label")?,
+            created_at: instant(created),
+            revoked_at: revoked.map(instant),
+        }
+    }};
+}
+
+macro_rules! case_summary {
+    ($row:expr) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let year: i32 = row.try_get("local_year")?;
+        let year = parsed(i16::try_from(year), "incidents", id, "local_year")?;
+        let at: i64 = row.try_get("declared_at_ns")?;
+        let offset: i32 = row.try_get("declared_offset_s")?;
+        let region: String = row.try_get("region")?;
+        let routed: Option<String> = row.try_get("routed")?;
+        let mut routed_to = CodeSet::empty();
+        for code in routed.iter().flat_map(|r| r.split(',')) {
+            routed_to.insert(parsed(Authority::parse(code), "routings", id, "authority")?);
+        }
+        CaseSummary {
+            case: parsed(
+                CaseNumber::new(year, id).ok_or("no case number"),
+                "incidents",
+                id,
+                "id",
+            )?,
+            structure_name: row.try_get("name")?,
+            title: row.try_get("title")?,
+            declared_at: parsed(
+                DateTime::from_parts(at, offset).ok_or("out of range"),
+                "incidents",
+                id,
+                "declared_at_ns",
+            )?,
+            state: row.try_get("case_state")?,
+            care_impact: row.try_get("care_impact")?,
+            facts: IncidentFacts {
+                structure: StructureId(row.try_get("structure_id")?),
+                ght: row.try_get("ght")?,
+                region: parsed(Region::parse(&region), "structures", id, "region")?,
+                routed_to,
+            },
+        }
+    }};
+}
+
+macro_rules! user_record {
+    ($row:expr) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let role_code: String = row.try_get("role")?;
+        let role: Role = parsed(Role::parse(&role_code), "users", id, "role")?;
+        let scope = match role {
+            Role::Declarant => {
+                let s: Option<i64> = row.try_get("structure_id")?;
+                Scope::Structure(StructureId(parsed(
+                    s.ok_or("missing"),
+                    "users",
+                    id,
+                    "structure_id",
+                )?))
+            }
+            Role::Ght => {
+                let g: Option<String> = row.try_get("ght")?;
+                Scope::Ght(parsed(g.ok_or("missing"), "users", id, "ght")?)
+            }
+            Role::Ars => {
+                let r: Option<String> = row.try_get("region")?;
+                let r = parsed(r.ok_or("missing"), "users", id, "region")?;
+                Scope::Region(parsed(Region::parse(&r), "users", id, "region")?)
+            }
+            Role::Authority => {
+                let a: Option<String> = row.try_get("authority")?;
+                let a = parsed(a.ok_or("missing"), "users", id, "authority")?;
+                Scope::Authority(parsed(Authority::parse(&a), "users", id, "authority")?)
+            }
+            Role::Analyst | Role::Oncall => Scope::Cert,
+            Role::Admin => Scope::Platform,
+        };
+        let last_failure: Option<i64> = row.try_get("last_failure_ns")?;
+        let locked_until: Option<i64> = row.try_get("locked_until_ns")?;
+        UserRecord {
+            id: UserId(id),
+            email: row.try_get("email")?,
+            display_name: row.try_get("display_name")?,
+            viewer: parsed(Viewer::new(UserId(id), role, scope), "users", id, "role")?,
+            password_hash: row.try_get("password_hash")?,
+            totp_secret: row.try_get("totp_secret")?,
+            totp_last_step: row.try_get("totp_last_step")?,
+            failed_logins: row.try_get("failed_logins")?,
+            last_failure: last_failure.map(instant),
+            locked_until: locked_until.map(instant),
+            disabled: row.try_get("disabled")?,
+        }
+    }};
+}
+
+/// The columns of `users` that hold a scope, for a role's scope.
+fn scope_columns(
+    scope: &Scope,
+) -> (
+    Option<i64>,
+    Option<&str>,
+    Option<&'static str>,
+    Option<&'static str>,
+) {
+    match scope {
+        Scope::Structure(id) => (Some(id.0), None, None, None),
+        Scope::Ght(name) => (None, Some(name.as_str()), None, None),
+        Scope::Region(region) => (None, None, Some(region.code()), None),
+        Scope::Authority(authority) => (None, None, None, Some(authority.code())),
+        Scope::Cert | Scope::Platform => (None, None, None, None),
+    }
+}
+
+impl Store {
+    /// Creates an account; the e-mail address must be new.
+    pub async fn create_user(&self, user: &NewUser, now: Timestamp) -> Result<UserId, StoreError> {
+        let sql = "INSERT INTO users (email, display_name, role, structure_id, ght, region, authority, \
+                   password_hash, created_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        let (structure, ght, region, authority) = scope_columns(&user.scope);
+        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(user.email.to_lowercase())
+            .bind(&user.display_name)
+            .bind(user.role.code())
+            .bind(structure)
+            .bind(ght)
+            .bind(region)
+            .bind(authority)
+            .bind(user.password_hash.as_deref())
+            .bind(ns(now))
+            .fetch_one(pool)
+            .await?);
+        Ok(UserId(id))
+    }
+
+    /// The account with this e-mail address (case-insensitive).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"
+        ));
+        let email = email.trim().to_lowercase();
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(email).fetch_optional(pool).await? {
+                Some(row) => Some(user_record!(row)),
+                None => None,
+            }
+        }))
+    }
+
+    /// The account with this identifier.
+    pub async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+        ));
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(id.0).fetch_optional(pool).await? {
+                Some(row) => Some(user_record!(row)),
+                None => None,
+            }
+        }))
+    }
+
+    /// The accounts of a structure.
+    pub async fn users_of_structure(
+        &self,
+        structure: StructureId,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.structure_id = $1 ORDER BY u.id"
+        ));
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).bind(structure.0).fetch_all(pool).await? {
+                out.push(user_record!(row));
+            }
+        });
+        Ok(out)
+    }
+
+    /// Replaces an account's password hash.
+    pub async fn set_password(&self, user: UserId, hash: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE users SET password_hash = $2 WHERE id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(hash).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Enrols (or removes) an account's TOTP secret; the replay guard starts anew.
+    pub async fn set_totp(&self, user: UserId, secret: Option<&str>) -> Result<(), StoreError> {
+        let sql = "UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(secret).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records that a TOTP time step was used; false if it (or a later one) already was.
+    pub async fn accept_totp_step(&self, user: UserId, step: i64) -> Result<bool, StoreError> {
+        let sql = "UPDATE users SET totp_last_step = $2 WHERE id = $1 \
+                   AND (totp_last_step IS NULL OR totp_last_step < $2)";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(step).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Replaces an account's recovery codes by these hashes.
+    pub async fn set_recovery_codes(
+        &self,
+        user: UserId,
+        hashes: &[String],
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+            for hash in hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user.0)
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Uses a recovery code, once: false if unknown or already used.
+    pub async fn use_recovery_code(
+        &self,
+        user: UserId,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE recovery_codes SET used_at_ns = $3 WHERE user_id = $1 AND code_hash = $2 \
+                   AND used_at_ns IS NULL";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(hash).bind(ns(now)).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records a failed login and the lock that follows, if any.
+    pub async fn login_failed(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        locked_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE users SET failed_logins = failed_logins + 1, last_failure_ns = $2, \
+                   locked_until_ns = $3 WHERE id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(ns(now)).bind(locked_until.map(ns)).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Clears the failed logins of an account.
+    pub async fn login_succeeded(&self, user: UserId) -> Result<(), StoreError> {
+        let sql = "UPDATE users SET failed_logins = 0, locked_until_ns = NULL WHERE id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Opens a session (only the hash of its token is stored).
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf: &str,
+        mfa_done: bool,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO sessions (token_hash, user_id, csrf, mfa_done, created_at_ns, expires_at_ns) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(token_hash).bind(user.0).bind(csrf).bind(mfa_done).bind(ns(now)).bind(ns(expires_at))
+            .execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// The live session of this token hash, with its user (`None` if unknown, expired or disabled).
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, s.csrf, s.mfa_done, s.expires_at_ns FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at_ns > $2 \
+             AND NOT u.disabled"
+        ));
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(token_hash).bind(ns(now)).fetch_optional(pool).await? {
+                Some(row) => {
+                    let expires: i64 = row.try_get("expires_at_ns")?;
+                    Some(SessionRecord {
+                        csrf: row.try_get("csrf")?,
+                        mfa_done: row.try_get("mfa_done")?,
+                        expires_at: instant(expires),
+                        user: user_record!(&row),
+                    })
+                }
+                None => None,
+            }
+        }))
+    }
+
+    /// Marks a session's second factor as checked.
+    pub async fn session_mfa_done(&self, token_hash: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE sessions SET mfa_done = TRUE WHERE token_hash = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(token_hash).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let sql = "DELETE FROM sessions WHERE token_hash = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(token_hash).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Ends every session of an account (after a password change, say).
+    pub async fn delete_sessions_of(&self, user: UserId) -> Result<(), StoreError> {
+        let sql = "DELETE FROM sessions WHERE user_id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Adds or refreshes a structure; returns its identifier.
+    pub async fn save_structure(&self, s: &Structure) -> Result<StructureId, StoreError> {
+        let sql = "INSERT INTO structures (finess, name, kind, legal_status, region, ose, ght) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (finess) DO UPDATE SET \
+                   name = excluded.name, kind = excluded.kind, legal_status = excluded.legal_status, \
+                   region = excluded.region, ose = excluded.ose, ght = excluded.ght RETURNING id";
+        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(s.finess.as_str()).bind(s.name.as_str()).bind(s.kind.code()).bind(s.legal_status.code())
+            .bind(s.region.code()).bind(s.ose).bind(s.ght.as_ref().map(|g| g.as_str()))
+            .fetch_one(pool).await?);
+        Ok(StructureId(id))
+    }
+
+    /// The structure with this identifier.
+    pub async fn structure(&self, id: StructureId) -> Result<Option<StructureRecord>, StoreError> {
+        let sql = "SELECT id, finess, name, kind, legal_status, region, ose, ght FROM structures WHERE id = $1";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(id.0).fetch_optional(pool).await? {
+                Some(row) => Some(structure_record!(row)),
+                None => None,
+            }
+        }))
+    }
+
+    /// The structure with this FINESS number.
+    pub async fn structure_by_finess(
+        &self,
+        finess: &Finess,
+    ) -> Result<Option<StructureRecord>, StoreError> {
+        let sql = "SELECT id, finess, name, kind, legal_status, region, ose, ght FROM structures WHERE finess = $1";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(finess.as_str()).fetch_optional(pool).await? {
+                Some(row) => Some(structure_record!(row)),
+                None => None,
+            }
+        }))
+    }
+
+    /// Stores a declaration and the e-mails that acknowledge it, in one transaction: once
+    /// this returns a case number, both are durable.
+    pub async fn declare(
+        &self,
+        structure: StructureId,
+        incident: &Incident,
+        declared_by: Option<UserId>,
+        mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
+        now: Timestamp,
+    ) -> Result<CaseNumber, StoreError> {
+        let flat = Flat::new(incident, structure.0);
+        let year = i16::try_from(flat.local_year).unwrap_or(i16::MAX);
+        let rows = [flat];
+        macro_rules! declare_on {
+            ($db:ty, $pool:expr) => {{
+                let mut tx = $pool.begin().await?;
+                let id: i64 = {
+                    let mut qb = incidents_query!($db, rows.iter(), " RETURNING id");
+                    qb.build().fetch_one(&mut *tx).await?.try_get(0)?
+                };
+                sqlx::query("UPDATE incidents SET declared_by = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(declared_by.map(|u| u.0))
+                    .execute(&mut *tx)
+                    .await?;
+                let case = parsed(
+                    CaseNumber::new(year, id).ok_or("no case number"),
+                    "incidents",
+                    id,
+                    "id",
+                )?;
+                for mail in mails(case) {
+                    enqueue!(&mut *tx, &mail, now);
+                }
+                tx.commit().await?;
+                case
+            }};
+        }
+        Ok(match self {
+            Store::Sqlite(pool) => declare_on!(Sqlite, pool),
+            Store::Postgres(pool) => declare_on!(Postgres, pool),
+        })
+    }
+
+    /// One case, by number (`None` if there is no such case, or the year does not match).
+    pub async fn case(&self, case: CaseNumber) -> Result<Option<CaseRecord>, StoreError> {
+        let select = decode::SELECT_CASE;
+        let routings = "SELECT authority FROM routings WHERE incident_id = $1";
+        Ok(on_pool!(self, pool => {
+            let Some(row) = sqlx::query(select).bind(case.id()).fetch_optional(pool).await? else {
+                return Ok(None);
+            };
+            let year: i32 = row.try_get("local_year")?;
+            if year != i32::from(case.year()) {
+                return Ok(None);
+            }
+            let structure: i64 = row.try_get("structure_id")?;
+            let state: String = row.try_get("case_state")?;
+            let declared_by: Option<i64> = row.try_get("declared_by")?;
+            let incident = decode::raw!(&row).into_incident()?;
+            let mut routed_to = CodeSet::empty();
+            for r in sqlx::query(routings).bind(case.id()).fetch_all(pool).await? {
+                let code: String = r.try_get(0)?;
+                routed_to.insert(parsed(Authority::parse(&code), "routings", case.id(), "authority")?);
+            }
+            let facts = IncidentFacts {
+                structure: StructureId(structure),
+                ght: incident.structure.ght.as_ref().map(|g| g.as_str().to_owned()),
+                region: incident.structure.region,
+                routed_to,
+            };
+            Some(CaseRecord { case, incident, facts, state, declared_by: declared_by.map(UserId) })
+        }))
+    }
+
+    /// The cases a listing may show, newest first.
+    pub async fn list_cases(
+        &self,
+        listing: &Listing,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut out = Vec::new();
+        if *listing == Listing::Nothing {
+            return Ok(out);
+        }
+        macro_rules! listing_query {
+            ($db:ty) => {{
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT i.id, i.local_year, i.title, i.declared_at_ns, i.declared_offset_s, i.case_state, \
+                     i.care_impact, i.structure_id, s.name, s.ght, s.region, \
+                     (SELECT string_agg(r.authority, ',') FROM routings r WHERE r.incident_id = i.id) AS routed \
+                     FROM incidents i JOIN structures s ON s.id = i.structure_id",
+                );
+                match listing {
+                    Listing::All | Listing::Nothing => {}
+                    Listing::Structure(id) => {
+                        qb.push(" WHERE i.structure_id = ").push_bind(id.0);
+                    }
+                    Listing::Ght(name) => {
+                        qb.push(" WHERE s.ght = ").push_bind(name.clone());
+                    }
+                    Listing::Region(region) => {
+                        qb.push(" WHERE s.region = ").push_bind(region.code());
+                    }
+                    Listing::RoutedTo(authority) => {
+                        qb.push(" WHERE EXISTS (SELECT 1 FROM routings r WHERE r.incident_id = i.id AND r.authority = ")
+                            .push_bind(authority.code())
+                            .push(")");
+                    }
+                }
+                qb.push(" ORDER BY i.declared_at_ns DESC, i.id DESC LIMIT ").push_bind(limit);
+                qb.push(" OFFSET ").push_bind(offset);
+                qb
+            }};
+        }
+        match self {
+            Store::Sqlite(pool) => {
+                let mut qb = listing_query!(Sqlite);
+                let mut rows = qb.build().fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(case_summary!(row));
+                }
+            }
+            Store::Postgres(pool) => {
+                let mut qb = listing_query!(Postgres);
+                let mut rows = qb.build().fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(case_summary!(row));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The messages of a case, oldest first.
+    pub async fn messages(&self, case: CaseNumber) -> Result<Vec<MessageRecord>, StoreError> {
+        let sql = "SELECT m.id, m.body, m.created_at_ns, u.display_name, u.role FROM messages m \
+                   LEFT JOIN users u ON u.id = m.author_id WHERE m.incident_id = $1 ORDER BY m.id";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).bind(case.id()).fetch_all(pool).await? {
+                let id: i64 = row.try_get("id")?;
+                let role: Option<String> = row.try_get("role")?;
+                let at: i64 = row.try_get("created_at_ns")?;
+                out.push(MessageRecord {
+                    id,
+                    author: row.try_get("display_name")?,
+                    author_role: role.map(|r| parsed(Role::parse(&r), "users", id, "role")).transpose()?,
+                    body: row.try_get("body")?,
+                    at: instant(at),
+                });
+            }
+        });
+        Ok(out)
+    }
+
+    /// Adds a message to a case.
+    pub async fn add_message(
+        &self,
+        case: CaseNumber,
+        author: UserId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4) RETURNING id";
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(case.id()).bind(author.0).bind(body).bind(ns(now)).fetch_one(pool).await?),
+        )
+    }
+
+    /// Saves the draft of a declaration (one per user and structure).
+    pub async fn save_draft(
+        &self,
+        user: UserId,
+        structure: StructureId,
+        step: i32,
+        fields: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO drafts (user_id, structure_id, step, fields, updated_at_ns) VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (user_id, structure_id) DO UPDATE SET step = excluded.step, fields = excluded.fields, \
+                   updated_at_ns = excluded.updated_at_ns";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(structure.0).bind(step).bind(fields).bind(ns(now)).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// The saved draft: its step and its fields (JSON).
+    pub async fn draft(
+        &self,
+        user: UserId,
+        structure: StructureId,
+    ) -> Result<Option<(i32, String)>, StoreError> {
+        let sql = "SELECT step, fields FROM drafts WHERE user_id = $1 AND structure_id = $2";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(user.0).bind(structure.0).fetch_optional(pool).await? {
+                Some(row) => Some((row.try_get(0)?, row.try_get(1)?)),
+                None => None,
+            }
+        }))
+    }
+
+    /// Forgets a draft.
+    pub async fn delete_draft(
+        &self,
+        user: UserId,
+        structure: StructureId,
+    ) -> Result<(), StoreError> {
+        let sql = "DELETE FROM drafts WHERE user_id = $1 AND structure_id = $2";
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(structure.0).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Stores an API token's hash for a structure.
+    pub async fn create_api_token(
+        &self,
+        structure: StructureId,
+        hash: &str,
+        label: &str,
+        by: Option<UserId>,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO api_tokens (structure_id, token_hash, label, created_by, created_at_ns) \
+                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(structure.0).bind(hash).bind(label).bind(by.map(|u| u.0)).bind(ns(now)).fetch_one(pool).await?),
+        )
+    }
+
+    /// The structure a live API token acts for.
+    pub async fn api_token(&self, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        let sql = "SELECT id, structure_id, label, created_at_ns, revoked_at_ns FROM api_tokens \
+                   WHERE token_hash = $1 AND revoked_at_ns IS NULL";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
+                Some(row) => Some(api_token_record!(row)),
+                None => None,
+            }
+        }))
+    }
+
+    /// The API tokens of a structure, revoked ones included.
+    pub async fn api_tokens(
+        &self,
+        structure: StructureId,
+    ) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let sql = "SELECT id, structure_id, label, created_at_ns, revoked_at_ns FROM api_tokens \
+                   WHERE structure_id = $1 ORDER BY id";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).bind(structure.0).fetch_all(pool).await? {
+                out.push(api_token_record!(row));
+            }
+        });
+        Ok(out)
+    }
+
+    /// Revokes an API token of a structure; false if there was none to revoke.
+    pub async fn revoke_api_token(
+        &self,
+        structure: StructureId,
+        id: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE api_tokens SET revoked_at_ns = $3 WHERE id = $1 AND structure_id = $2 AND revoked_at_ns IS NULL";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(structure.0).bind(ns(now)).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Stores an invitation (only the hash of its link's token).
+    pub async fn create_invitation(
+        &self,
+        token_hash: &str,
+        invitation: &InvitationRecord,
+        invited_by: Option<UserId>,
+        mail: &OutboxMail,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO invitations (token_hash, email, display_name, role, structure_id, invited_by, expires_at_ns) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(sql)
+                .bind(token_hash).bind(invitation.email.to_lowercase()).bind(&invitation.display_name)
+                .bind(invitation.role.code()).bind(invitation.structure.map(|s| s.0)).bind(invited_by.map(|u| u.0))
+                .bind(ns(invitation.expires_at))
+                .execute(&mut *tx).await?;
+            enqueue!(&mut *tx, mail, now);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A pending invitation by its token hash (`None` if unknown, used or expired).
+    pub async fn invitation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        let sql = "SELECT email, display_name, role, structure_id, expires_at_ns FROM invitations \
+                   WHERE token_hash = $1 AND accepted_at_ns IS NULL AND expires_at_ns > $2";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(token_hash).bind(ns(now)).fetch_optional(pool).await? {
+                Some(row) => {
+                    let role: String = row.try_get("role")?;
+                    let structure: Option<i64> = row.try_get("structure_id")?;
+                    let expires: i64 = row.try_get("expires_at_ns")?;
+                    Some(InvitationRecord {
+                        email: row.try_get("email")?,
+                        display_name: row.try_get("display_name")?,
+                        role: parsed(Role::parse(&role), "invitations", 0, "role")?,
+                        structure: structure.map(StructureId),
+                        expires_at: instant(expires),
+                    })
+                }
+                None => None,
+            }
+        }))
+    }
+
+    /// Accepts an invitation: creates the account with its password, once.
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user: &NewUser,
+        now: Timestamp,
+    ) -> Result<Option<UserId>, StoreError> {
+        let mark = "UPDATE invitations SET accepted_at_ns = $2 WHERE token_hash = $1 \
+                    AND accepted_at_ns IS NULL AND expires_at_ns > $2";
+        let insert = "INSERT INTO users (email, display_name, role, structure_id, ght, region, authority, \
+                      password_hash, created_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        let (structure, ght, region, authority) = scope_columns(&user.scope);
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if sqlx::query(mark).bind(token_hash).bind(ns(now)).execute(&mut *tx).await?.rows_affected() != 1 {
+                return Ok(None);
+            }
+            let id: i64 = sqlx::query_scalar(insert)
+                .bind(user.email.to_lowercase()).bind(&user.display_name).bind(user.role.code())
+                .bind(structure).bind(ght).bind(region).bind(authority)
+                .bind(user.password_hash.as_deref()).bind(ns(now))
+                .fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Some(UserId(id))
+        }))
+    }
+
+    /// Queues an e-mail on its own.
+    pub async fn enqueue_mail(&self, mail: &OutboxMail, now: Timestamp) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            enqueue!(&mut *tx, mail, now);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Mails due for delivery at `now`, oldest first.
+    pub async fn due_mails(&self, now: Timestamp, limit: i64) -> Result<Vec<DueMail>, StoreError> {
+        let sql = "SELECT id, recipients, subject, text_body, html_body, message_id, attempts, created_at_ns \
+                   FROM outbox WHERE sent_at_ns IS NULL AND failed_at_ns IS NULL AND next_attempt_ns <= $1 \
+                   ORDER BY id LIMIT $2";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).bind(ns(now)).bind(limit).fetch_all(pool).await? {
+                let recipients: String = row.try_get("recipients")?;
+                let queued: i64 = row.try_get("created_at_ns")?;
+                out.push(DueMail {
+                    id: row.try_get("id")?,
+                    mail: OutboxMail {
+                        recipients: recipients.split(',').map(str::to_owned).collect(),
+                        subject: row.try_get("subject")?,
+                        text: row.try_get("text_body")?,
+                        html: row.try_get("html_body")?,
+                        message_id: row.try_get("message_id")?,
+                    },
+                    attempts: row.try_get("attempts")?,
+                    queued_at: instant(queued),
+                });
+            }
+        });
+        Ok(out)
+    }
+
+    /// Records a delivered mail.
+    pub async fn mail_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET sent_at_ns = $2, attempts = attempts + 1 WHERE id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(id).bind(ns(now)).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records a failed delivery: retried at `retry_at`, or given up when `None`.
+    pub async fn mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET attempts = attempts + 1, last_error = $2, \
+                   next_attempt_ns = COALESCE($3, next_attempt_ns), failed_at_ns = $4 WHERE id = $1";
+        let failed = if retry_at.is_none() {
+            Some(ns(now))
+        } else {
+            None
+        };
+        on_pool!(self, pool => sqlx::query(sql).bind(id).bind(error).bind(retry_at.map(ns)).bind(failed).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+}

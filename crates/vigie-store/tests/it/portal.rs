@@ -1,0 +1,387 @@
+//! The portal's story: accounts, sessions, a declaration with its acknowledgment, cases
+//! listed by scope, messages, drafts, tokens, invitations and the outbox.
+
+use jiff::{Timestamp, ToSpan};
+use vigie_access::{Authority, Listing, Role, Scope};
+use vigie_model::{Finess, Region, Structure, interchange::v1};
+use vigie_store::{InvitationRecord, NewUser, OutboxMail, Store};
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn structure(finess: &str, region: &str, ght: &str) -> Structure {
+    let line = format!(
+        r#"{{"declared_at":"2024-01-01T00:00:00Z","structure":{{"finess":"{finess}","name":"Structure {finess}","type":"es_public","legal_status":"public","region":"{region}","ght":"{ght}"}},"state_at_declaration":"resolving","support_requested":false,"care_impact":"none","data_impact":["none"],"patient_danger":"none"}}"#
+    );
+    v1::parse_line(&line).unwrap().structure
+}
+
+fn declaration(finess: &str, region: &str, ght: &str, title: &str) -> vigie_model::Incident {
+    let line = format!(
+        r#"{{"declared_at":"2024-11-28T09:15:00+01:00","structure":{{"finess":"{finess}","name":"Structure {finess}","type":"es_public","legal_status":"public","region":"{region}","ght":"{ght}"}},"state_at_declaration":"needs_cert","support_requested":true,"care_impact":"degraded","data_impact":["unavailable"],"patient_danger":"none","title":"{title}"}}"#
+    );
+    v1::parse_line(&line).unwrap()
+}
+
+fn mail(to: &str, subject: String) -> OutboxMail {
+    OutboxMail {
+        recipients: vec![to.to_owned()],
+        subject,
+        text: "texte".into(),
+        html: "<p>texte</p>".into(),
+        message_id: "<1@vigie>".into(),
+    }
+}
+
+async fn portal_story(store: &Store) {
+    let now = at("2024-11-28T08:15:00Z");
+    let s1 = store
+        .save_structure(&structure("010000024", "76", "Alpha"))
+        .await
+        .unwrap();
+    let s2 = store
+        .save_structure(&structure("010000032", "53", "Beta"))
+        .await
+        .unwrap();
+    assert_ne!(s1, s2);
+    let finess = Finess::parse("010000024").unwrap();
+    assert_eq!(
+        store
+            .structure_by_finess(&finess)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        s1
+    );
+
+    // Accounts: e-mail is case-insensitive, role and scope come back together.
+    let alice = store
+        .create_user(
+            &NewUser {
+                email: "Alice@CH-Exemple.fr".into(),
+                display_name: "Alice".into(),
+                role: Role::Declarant,
+                scope: Scope::Structure(s1),
+                password_hash: Some("$argon2id$stub".into()),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let record = store
+        .user_by_email("alice@ch-exemple.fr ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.id, alice);
+    assert_eq!(record.viewer.scope(), &Scope::Structure(s1));
+    let anssi = store
+        .create_user(
+            &NewUser {
+                email: "cert@anssi.example".into(),
+                display_name: "ANSSI".into(),
+                role: Role::Authority,
+                scope: Scope::Authority(Authority::Anssi),
+                password_hash: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.user(anssi).await.unwrap().unwrap().viewer.role(),
+        Role::Authority
+    );
+
+    // Sessions expire, and end on demand.
+    store
+        .create_session("h1", alice, "csrf1", false, now, now + 1.hour())
+        .await
+        .unwrap();
+    let session = store.session("h1", now).await.unwrap().unwrap();
+    assert_eq!(
+        (session.user.id, session.csrf.as_str(), session.mfa_done),
+        (alice, "csrf1", false)
+    );
+    store.session_mfa_done("h1").await.unwrap();
+    assert!(store.session("h1", now).await.unwrap().unwrap().mfa_done);
+    assert!(
+        store
+            .session("h1", now + 2.hours())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.delete_session("h1").await.unwrap();
+    assert!(store.session("h1", now).await.unwrap().is_none());
+
+    // TOTP steps are accepted once; recovery codes once.
+    store
+        .set_totp(alice, Some("JBSWY3DPEHPK3PXP"))
+        .await
+        .unwrap();
+    assert!(store.accept_totp_step(alice, 100).await.unwrap());
+    assert!(!store.accept_totp_step(alice, 100).await.unwrap());
+    assert!(!store.accept_totp_step(alice, 99).await.unwrap());
+    assert!(store.accept_totp_step(alice, 101).await.unwrap());
+    store
+        .set_recovery_codes(alice, &["r1".into(), "r2".into()])
+        .await
+        .unwrap();
+    assert!(store.use_recovery_code(alice, "r1", now).await.unwrap());
+    assert!(!store.use_recovery_code(alice, "r1", now).await.unwrap());
+    assert!(!store.use_recovery_code(anssi, "r2", now).await.unwrap());
+
+    // Failed logins are counted until a success.
+    store
+        .login_failed(alice, now, Some(now + 1.minute()))
+        .await
+        .unwrap();
+    let locked = store.user(alice).await.unwrap().unwrap();
+    assert_eq!(
+        (locked.failed_logins, locked.locked_until),
+        (1, Some(now + 1.minute()))
+    );
+    store.login_succeeded(alice).await.unwrap();
+    assert_eq!(store.user(alice).await.unwrap().unwrap().failed_logins, 0);
+
+    // A declaration and its acknowledgment land together.
+    let case = store
+        .declare(
+            s1,
+            &declaration("010000024", "76", "Alpha", "Chiffrement"),
+            Some(alice),
+            |case| {
+                vec![mail(
+                    "alice@ch-exemple.fr",
+                    format!("Accusé de réception {case}"),
+                )]
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.year(), 2024);
+    let other = store
+        .declare(
+            s2,
+            &declaration("010000032", "53", "Beta", "Panne"),
+            None,
+            |_| vec![],
+            now,
+        )
+        .await
+        .unwrap();
+    let record = store.case(case).await.unwrap().unwrap();
+    assert_eq!(
+        record.incident.title.as_ref().map(|t| t.as_str()),
+        Some("Chiffrement")
+    );
+    assert_eq!(
+        (record.facts.structure, record.facts.region),
+        (s1, Region::Occitanie)
+    );
+    assert_eq!(record.facts.ght.as_deref(), Some("Alpha"));
+    assert_eq!(
+        (record.state.as_str(), record.declared_by),
+        ("received", Some(alice))
+    );
+    // A case number with the wrong year names no case.
+    let wrong_year = vigie_model::CaseNumber::new(2023, case.id()).unwrap();
+    assert!(store.case(wrong_year).await.unwrap().is_none());
+
+    // Listings follow the viewer's scope.
+    let titles = |cases: Vec<vigie_store::CaseSummary>| {
+        cases.into_iter().map(|c| c.case).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        titles(store.list_cases(&Listing::All, 10, 0).await.unwrap()),
+        vec![other, case]
+    );
+    assert_eq!(
+        titles(
+            store
+                .list_cases(&Listing::Structure(s1), 10, 0)
+                .await
+                .unwrap()
+        ),
+        vec![case]
+    );
+    assert_eq!(
+        titles(
+            store
+                .list_cases(&Listing::Ght("Beta".into()), 10, 0)
+                .await
+                .unwrap()
+        ),
+        vec![other]
+    );
+    assert_eq!(
+        titles(
+            store
+                .list_cases(&Listing::Region(Region::Occitanie), 10, 0)
+                .await
+                .unwrap()
+        ),
+        vec![case]
+    );
+    assert!(
+        store
+            .list_cases(&Listing::RoutedTo(Authority::Anssi), 10, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_cases(&Listing::Nothing, 10, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        titles(store.list_cases(&Listing::All, 1, 1).await.unwrap()),
+        vec![case]
+    );
+
+    // Messages.
+    store
+        .add_message(case, alice, "Les sauvegardes sont isolées.", now)
+        .await
+        .unwrap();
+    let messages = store.messages(case).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        (messages[0].author.as_deref(), messages[0].author_role),
+        (Some("Alice"), Some(Role::Declarant))
+    );
+    assert!(store.messages(other).await.unwrap().is_empty());
+
+    // Drafts: one per user and structure, replaced as the user goes.
+    store
+        .save_draft(alice, s1, 1, r#"{"title":"a"}"#, now)
+        .await
+        .unwrap();
+    store
+        .save_draft(alice, s1, 2, r#"{"title":"ab"}"#, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.draft(alice, s1).await.unwrap(),
+        Some((2, r#"{"title":"ab"}"#.to_owned()))
+    );
+    store.delete_draft(alice, s1).await.unwrap();
+    assert_eq!(store.draft(alice, s1).await.unwrap(), None);
+
+    // API tokens act for their structure until revoked.
+    let token = store
+        .create_api_token(s1, "tokenhash", "SIEM", Some(alice), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .api_token("tokenhash")
+            .await
+            .unwrap()
+            .unwrap()
+            .structure,
+        s1
+    );
+    assert!(!store.revoke_api_token(s2, token, now).await.unwrap());
+    assert!(store.revoke_api_token(s1, token, now).await.unwrap());
+    assert!(store.api_token("tokenhash").await.unwrap().is_none());
+    assert_eq!(store.api_tokens(s1).await.unwrap().len(), 1);
+
+    // Invitations are accepted once, before they expire.
+    let invitation = InvitationRecord {
+        email: "bob@ch-exemple.fr".into(),
+        display_name: "Bob".into(),
+        role: Role::Declarant,
+        structure: Some(s1),
+        expires_at: now + 168.hours(),
+    };
+    store
+        .create_invitation(
+            "inv",
+            &invitation,
+            Some(alice),
+            &mail("bob@ch-exemple.fr", "Invitation".into()),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.invitation("inv", now).await.unwrap(),
+        Some(invitation.clone())
+    );
+    assert!(
+        store
+            .invitation("inv", now + 192.hours())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let bob = NewUser {
+        email: invitation.email.clone(),
+        display_name: "Bob".into(),
+        role: Role::Declarant,
+        scope: Scope::Structure(s1),
+        password_hash: Some("$argon2id$stub".into()),
+    };
+    assert!(
+        store
+            .accept_invitation("inv", &bob, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .accept_invitation("inv", &bob, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.users_of_structure(s1).await.unwrap().len(), 2);
+
+    // The outbox holds the acknowledgment and the invitation until delivered.
+    let due = store.due_mails(now, 10).await.unwrap();
+    assert_eq!(due.len(), 2);
+    assert_eq!(due[0].mail.subject, format!("Accusé de réception {case}"));
+    store.mail_sent(due[0].id, now).await.unwrap();
+    store
+        .mail_failed(due[1].id, "451 try later", Some(now + 5.minutes()), now)
+        .await
+        .unwrap();
+    assert!(store.due_mails(now, 10).await.unwrap().is_empty());
+    let retry = store.due_mails(now + 5.minutes(), 10).await.unwrap();
+    assert_eq!((retry.len(), retry[0].attempts), (1, 1));
+    store
+        .mail_failed(retry[0].id, "550 no such user", None, now)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_mails(now + 24.hours(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn portal_on_sqlite() {
+    let db = crate::engines::Sqlite::new().await;
+    portal_story(&db.store).await;
+}
+
+#[tokio::test]
+async fn portal_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    portal_story(&db.store).await;
+    db.drop().await;
+}
