@@ -18,7 +18,7 @@ macro_rules! select_incidents {
             "i.out_of_scope_reason, i.event, i.technical_support, i.false_positive, ",
             "i.complements_requested, i.complements_received, s.finess, s.name, s.kind, ",
             "s.legal_status, s.region, s.ose, s.ght, i.local_year, i.structure_id, i.case_state, ",
-            "i.declared_by ",
+            "i.declared_by, i.measures_taken, i.affected_systems ",
             "FROM incidents i JOIN structures s ON s.id = i.structure_id",
             $tail
         )

@@ -92,6 +92,15 @@ pub struct StructureRecord {
     pub structure: Structure,
 }
 
+/// What a declarant writes beyond the interchange format's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclarationTexts {
+    /// Measures already taken.
+    pub measures_taken: Option<String>,
+    /// Affected systems and providers.
+    pub affected_systems: Option<String>,
+}
+
 /// One case: the incident, what access depends on, and its handling state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRecord {
@@ -105,6 +114,8 @@ pub struct CaseRecord {
     pub state: String,
     /// Who declared it on the portal.
     pub declared_by: Option<UserId>,
+    /// Measures taken and affected systems, as declared.
+    pub texts: DeclarationTexts,
 }
 
 /// A line of a list of cases.
@@ -638,6 +649,7 @@ impl Store {
         structure: StructureId,
         incident: &Incident,
         declared_by: Option<UserId>,
+        texts: &DeclarationTexts,
         mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
         now: Timestamp,
     ) -> Result<CaseNumber, StoreError> {
@@ -651,9 +663,13 @@ impl Store {
                     let mut qb = incidents_query!($db, rows.iter(), " RETURNING id");
                     qb.build().fetch_one(&mut *tx).await?.try_get(0)?
                 };
-                sqlx::query("UPDATE incidents SET declared_by = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(declared_by.map(|u| u.0))
+                sqlx::query(
+                    "UPDATE incidents SET declared_by = $2, measures_taken = $3, affected_systems = $4 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(declared_by.map(|u| u.0))
+                .bind(texts.measures_taken.as_deref())
+                .bind(texts.affected_systems.as_deref())
                     .execute(&mut *tx)
                     .await?;
                 let case = parsed(
@@ -690,6 +706,10 @@ impl Store {
             let structure: i64 = row.try_get("structure_id")?;
             let state: String = row.try_get("case_state")?;
             let declared_by: Option<i64> = row.try_get("declared_by")?;
+            let texts = DeclarationTexts {
+                measures_taken: row.try_get("measures_taken")?,
+                affected_systems: row.try_get("affected_systems")?,
+            };
             let incident = decode::raw!(&row).into_incident()?;
             let mut routed_to = CodeSet::empty();
             for r in sqlx::query(routings).bind(case.id()).fetch_all(pool).await? {
@@ -702,7 +722,7 @@ impl Store {
                 region: incident.structure.region,
                 routed_to,
             };
-            Some(CaseRecord { case, incident, facts, state, declared_by: declared_by.map(UserId) })
+            Some(CaseRecord { case, incident, facts, state, declared_by: declared_by.map(UserId), texts })
         }))
     }
 

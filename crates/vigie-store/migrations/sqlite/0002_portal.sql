@@ -61,6 +61,8 @@ CREATE TABLE api_tokens (
 
 ALTER TABLE incidents ADD COLUMN case_state TEXT NOT NULL DEFAULT 'received';
 ALTER TABLE incidents ADD COLUMN declared_by INTEGER REFERENCES users (id);
+ALTER TABLE incidents ADD COLUMN measures_taken TEXT;
+ALTER TABLE incidents ADD COLUMN affected_systems TEXT;
 
 CREATE TABLE messages (
     id             INTEGER PRIMARY KEY,

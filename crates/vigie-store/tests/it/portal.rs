@@ -4,7 +4,7 @@
 use jiff::{Timestamp, ToSpan};
 use vigie_access::{Authority, Listing, Role, Scope};
 use vigie_model::{Finess, Region, Structure, interchange::v1};
-use vigie_store::{InvitationRecord, NewUser, OutboxMail, Store};
+use vigie_store::{DeclarationTexts, InvitationRecord, NewUser, OutboxMail, Store};
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -148,11 +148,16 @@ async fn portal_story(store: &Store) {
     assert_eq!(store.user(alice).await.unwrap().unwrap().failed_logins, 0);
 
     // A declaration and its acknowledgment land together.
+    let texts = DeclarationTexts {
+        measures_taken: Some("Serveurs isolés".into()),
+        affected_systems: None,
+    };
     let case = store
         .declare(
             s1,
             &declaration("010000024", "76", "Alpha", "Chiffrement"),
             Some(alice),
+            &texts,
             |case| {
                 vec![mail(
                     "alice@ch-exemple.fr",
@@ -169,6 +174,7 @@ async fn portal_story(store: &Store) {
             s2,
             &declaration("010000032", "53", "Beta", "Panne"),
             None,
+            &DeclarationTexts::default(),
             |_| vec![],
             now,
         )
