@@ -204,8 +204,8 @@ pub struct InvitationRecord {
     pub display_name: String,
     /// Role given.
     pub role: Role,
-    /// Structure, for declarants.
-    pub structure: Option<StructureId>,
+    /// The scope that goes with the role.
+    pub scope: Scope,
     /// Valid until then.
     pub expires_at: Timestamp,
 }
@@ -328,39 +328,50 @@ macro_rules! case_summary {
     }};
 }
 
-macro_rules! user_record {
-    ($row:expr) => {{
+/// Reads a role and its scope from a row with `role`, `structure_id`, `ght`, `region`,
+/// `authority` and `id` columns.
+macro_rules! scope_of {
+    ($row:expr, $table:literal) => {{
         let row = $row;
         let id: i64 = row.try_get("id")?;
         let role_code: String = row.try_get("role")?;
-        let role: Role = parsed(Role::parse(&role_code), "users", id, "role")?;
+        let role: Role = parsed(Role::parse(&role_code), $table, id, "role")?;
         let scope = match role {
             Role::Declarant => {
                 let s: Option<i64> = row.try_get("structure_id")?;
                 Scope::Structure(StructureId(parsed(
                     s.ok_or("missing"),
-                    "users",
+                    $table,
                     id,
                     "structure_id",
                 )?))
             }
             Role::Ght => {
                 let g: Option<String> = row.try_get("ght")?;
-                Scope::Ght(parsed(g.ok_or("missing"), "users", id, "ght")?)
+                Scope::Ght(parsed(g.ok_or("missing"), $table, id, "ght")?)
             }
             Role::Ars => {
                 let r: Option<String> = row.try_get("region")?;
-                let r = parsed(r.ok_or("missing"), "users", id, "region")?;
-                Scope::Region(parsed(Region::parse(&r), "users", id, "region")?)
+                let r = parsed(r.ok_or("missing"), $table, id, "region")?;
+                Scope::Region(parsed(Region::parse(&r), $table, id, "region")?)
             }
             Role::Authority => {
                 let a: Option<String> = row.try_get("authority")?;
-                let a = parsed(a.ok_or("missing"), "users", id, "authority")?;
-                Scope::Authority(parsed(Authority::parse(&a), "users", id, "authority")?)
+                let a = parsed(a.ok_or("missing"), $table, id, "authority")?;
+                Scope::Authority(parsed(Authority::parse(&a), $table, id, "authority")?)
             }
             Role::Analyst | Role::Oncall => Scope::Cert,
             Role::Admin => Scope::Platform,
         };
+        (role, scope)
+    }};
+}
+
+macro_rules! user_record {
+    ($row:expr) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let (role, scope) = scope_of!(&row, "users");
         let last_failure: Option<i64> = row.try_get("last_failure_ns")?;
         let locked_until: Option<i64> = row.try_get("locked_until_ns")?;
         UserRecord {
@@ -503,6 +514,12 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// The hashes of an account's recovery codes not used yet.
+    pub async fn unused_recovery_codes(&self, user: UserId) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at_ns IS NULL";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(user.0).fetch_all(pool).await?))
     }
 
     /// Uses a recovery code, once: false if unknown or already used.
@@ -929,13 +946,15 @@ impl Store {
         mail: &OutboxMail,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO invitations (token_hash, email, display_name, role, structure_id, invited_by, expires_at_ns) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        let sql = "INSERT INTO invitations (token_hash, email, display_name, role, structure_id, ght, region, \
+                   authority, invited_by, expires_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        let (structure, ght, region, authority) = scope_columns(&invitation.scope);
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(sql)
                 .bind(token_hash).bind(invitation.email.to_lowercase()).bind(&invitation.display_name)
-                .bind(invitation.role.code()).bind(invitation.structure.map(|s| s.0)).bind(invited_by.map(|u| u.0))
+                .bind(invitation.role.code()).bind(structure).bind(ght).bind(region).bind(authority)
+                .bind(invited_by.map(|u| u.0))
                 .bind(ns(invitation.expires_at))
                 .execute(&mut *tx).await?;
             enqueue!(&mut *tx, mail, now);
@@ -950,19 +969,18 @@ impl Store {
         token_hash: &str,
         now: Timestamp,
     ) -> Result<Option<InvitationRecord>, StoreError> {
-        let sql = "SELECT email, display_name, role, structure_id, expires_at_ns FROM invitations \
+        let sql = "SELECT CAST(0 AS BIGINT) AS id, email, display_name, role, structure_id, ght, region, authority, expires_at_ns FROM invitations \
                    WHERE token_hash = $1 AND accepted_at_ns IS NULL AND expires_at_ns > $2";
         Ok(on_pool!(self, pool => {
             match sqlx::query(sql).bind(token_hash).bind(ns(now)).fetch_optional(pool).await? {
                 Some(row) => {
-                    let role: String = row.try_get("role")?;
-                    let structure: Option<i64> = row.try_get("structure_id")?;
                     let expires: i64 = row.try_get("expires_at_ns")?;
+                    let (role, scope) = scope_of!(&row, "invitations");
                     Some(InvitationRecord {
                         email: row.try_get("email")?,
                         display_name: row.try_get("display_name")?,
-                        role: parsed(Role::parse(&role), "invitations", 0, "role")?,
-                        structure: structure.map(StructureId),
+                        role,
+                        scope,
                         expires_at: instant(expires),
                     })
                 }

@@ -44,6 +44,9 @@ CREATE TABLE invitations (
     display_name    TEXT    NOT NULL,
     role            TEXT    NOT NULL,
     structure_id    BIGINT REFERENCES structures (id),
+    ght             TEXT,
+    region          TEXT,
+    authority       TEXT,
     invited_by      BIGINT REFERENCES users (id),
     expires_at_ns   BIGINT  NOT NULL,
     accepted_at_ns  BIGINT

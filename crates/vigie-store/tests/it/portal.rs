@@ -305,7 +305,7 @@ async fn portal_story(store: &Store) {
         email: "bob@ch-exemple.fr".into(),
         display_name: "Bob".into(),
         role: Role::Declarant,
-        structure: Some(s1),
+        scope: Scope::Structure(s1),
         expires_at: now + 168.hours(),
     };
     store
