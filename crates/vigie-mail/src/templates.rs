@@ -1,0 +1,130 @@
+//! The French messages, as pure functions: what the message must say in, a [`Mail`] out.
+//!
+//! Wording is sober and addressed to a structure's security officer. No message repeats
+//! what a declarant wrote about the incident beyond its title, and the title only when the
+//! caller passes it.
+
+mod letter;
+
+use lettre::message::Mailbox;
+use vigie_model::DateTime;
+
+use crate::{fr::french_date_time, mail::Mail};
+use letter::{Letter, one_line};
+
+/// What the acknowledgment of a new declaration says.
+#[derive(Debug, Clone, Copy)]
+pub struct Acknowledgment<'a> {
+    /// The recipients: the declarant, and whoever else the structure asked for.
+    pub to: &'a [Mailbox],
+    /// The case number, like `VIG-2024-000123`.
+    pub case_number: &'a str,
+    /// The name of the structure the declaration is for.
+    pub structure_name: &'a str,
+    /// When the declaration was made (shown in Paris time).
+    pub declared_at: DateTime,
+    /// The declarant's title, or `None` to leave it out (not given, or not to be e-mailed).
+    pub title: Option<&'a str>,
+    /// The case on the portal.
+    pub portal_url: &'a str,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// What a request for complements says; the request itself stays on the portal.
+#[derive(Debug, Clone, Copy)]
+pub struct ComplementRequest<'a> {
+    /// The recipients.
+    pub to: &'a [Mailbox],
+    /// The case number, like `VIG-2024-000123`.
+    pub case_number: &'a str,
+    /// The name of the structure the declaration is for.
+    pub structure_name: &'a str,
+    /// When the declaration was made (shown in Paris time).
+    pub declared_at: DateTime,
+    /// The declarant's title, or `None` to leave it out.
+    pub title: Option<&'a str>,
+    /// The case on the portal, where the request can be read and answered.
+    pub portal_url: &'a str,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// The acknowledgment sent as soon as a declaration is recorded.
+pub fn acknowledgment(ack: &Acknowledgment<'_>) -> Mail {
+    let case = one_line(ack.case_number);
+    Letter {
+        subject: format!("[Vigie] Accusé de réception de votre signalement {case}"),
+        before: vec![format!(
+            "Nous avons bien reçu votre signalement d'incident. Il est enregistré sous le \
+             numéro {case} : merci de rappeler ce numéro dans vos échanges avec nous."
+        )],
+        facts: facts(&case, ack.structure_name, ack.declared_at, ack.title),
+        link_sentence: "Pour suivre ce dossier ou compléter votre déclaration, connectez-vous au portail",
+        link_label: format!("ouvrir le dossier {case}"),
+        url: ack.portal_url,
+        after: vec![
+            "Cet accusé de réception ne préjuge pas de la qualification de l'incident. Nous \
+             reviendrons vers vous si des informations complémentaires sont nécessaires."
+                .to_owned(),
+            CONFIDENTIAL.to_owned(),
+        ],
+        signature: ack.cert_name,
+    }
+    .into_mail(ack.to)
+}
+
+/// The notice that the CERT needs more information, to be read and answered on the portal.
+pub fn complement_request(request: &ComplementRequest<'_>) -> Mail {
+    let case = one_line(request.case_number);
+    Letter {
+        subject: format!("[Vigie] Demande de compléments sur votre signalement {case}"),
+        before: vec![format!(
+            "Pour poursuivre l'analyse de votre signalement {case}, nous avons besoin \
+             d'informations complémentaires. Pour préserver la confidentialité des échanges, \
+             notre demande n'est consultable que sur le portail."
+        )],
+        facts: facts(
+            &case,
+            request.structure_name,
+            request.declared_at,
+            request.title,
+        ),
+        link_sentence: "Pour la lire et y répondre, connectez-vous au portail",
+        link_label: format!("ouvrir le dossier {case}"),
+        url: request.portal_url,
+        after: vec![AUTOMATIC.to_owned()],
+        signature: request.cert_name,
+    }
+    .into_mail(request.to)
+}
+
+const AUTOMATIC: &str = "Ce message est envoyé automatiquement : merci de ne pas y répondre.";
+
+const CONFIDENTIAL: &str = "Pour préserver la confidentialité des informations, ce message ne \
+     reprend pas le contenu de votre déclaration. Il est envoyé automatiquement : merci de ne \
+     pas y répondre.";
+
+/// The lines that identify a case, in both messages.
+fn facts(
+    case: &str,
+    structure_name: &str,
+    declared_at: DateTime,
+    title: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut facts = vec![
+        ("Numéro de dossier", case.to_owned()),
+        ("Structure", one_line(structure_name)),
+        (
+            "Date de déclaration",
+            format!(
+                "{} (heure de Paris)",
+                french_date_time(declared_at.timestamp())
+            ),
+        ),
+    ];
+    if let Some(title) = title.map(one_line).filter(|t| !t.is_empty()) {
+        facts.push(("Titre", title));
+    }
+    facts
+}
