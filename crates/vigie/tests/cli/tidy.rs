@@ -32,6 +32,7 @@ fn pure_crates_do_no_io() {
     const PURE: &[&str] = &[
         "vigie-model",
         "vigie-access",
+        "vigie-auth",
         "vigie-workflow",
         "vigie-observatory",
         "vigie-reference",
