@@ -1,0 +1,89 @@
+//! Vigie's web portal and JSON API: thin handlers that extract, check access, call the
+//! store and render.
+//!
+//! **Invariant:** every route is declared in [`routes::ROUTES`] with the rule that guards
+//! it; a test walks that table for every role and object. Access is checked on the
+//! server for every request.
+
+mod declare_form;
+mod error;
+mod layout;
+mod pages;
+pub mod routes;
+mod security;
+mod session;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::Router;
+use jiff::Timestamp;
+use vigie_store::Store;
+
+pub use error::WebError;
+
+/// Where the clock comes from: the system in production, a fixed instant in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// Settings of the portal.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address people use to reach the portal (for links in e-mails), without a trailing `/`.
+    pub public_url: String,
+    /// Send `Strict-Transport-Security` (the portal is reached over TLS).
+    pub hsts: bool,
+    /// How long a session lives.
+    pub session_lifetime: Duration,
+    /// The sender of e-mails.
+    pub mail_from: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            public_url: "http://127.0.0.1:8080".into(),
+            hsts: false,
+            session_lifetime: Duration::from_secs(8 * 3600),
+            mail_from: "Vigie <ne-pas-repondre@vigie.localhost>".into(),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// The clock.
+    pub clock: Clock,
+    /// Per-address limits of login attempts.
+    pub(crate) limiter: Arc<security::RateLimiter>,
+}
+
+impl App {
+    /// A portal on `store`.
+    pub fn new(store: Store, settings: Settings, clock: Clock) -> App {
+        App {
+            store,
+            settings: Arc::new(settings),
+            clock,
+            limiter: Arc::new(security::RateLimiter::new(10, Duration::from_secs(60))),
+        }
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+}
+
+/// Europe/Paris, in which people read and type dates.
+pub(crate) fn paris() -> &'static jiff::tz::TimeZone {
+    vigie_workflow::calendar::paris()
+}
+
+/// The portal's router: pages, API, assets, with security headers on every answer.
+pub fn router(app: App) -> Router {
+    routes::build(app)
+}

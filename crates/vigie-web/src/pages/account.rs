@@ -1,0 +1,523 @@
+//! The account: second factor, recovery codes, API tokens, invitations; and accepting
+//! an invitation.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use vigie_access::{Authority, Role, Scope};
+use vigie_auth::{
+    PasswordHash, PasswordPolicy, RecoveryCodes, SecretString, SecretToken, TokenHash, TokenKind,
+    TotpSecret, password, totp,
+};
+use vigie_mail::Mailbox;
+use vigie_model::{Code, Finess, Region};
+use vigie_store::{ApiTokenRecord, InvitationRecord, NewUser, OutboxMail};
+
+use crate::{
+    App, WebError,
+    layout::Layout,
+    session::{self, AnySession, Protected, SignedIn},
+};
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    csrf: String,
+    email: String,
+    role: &'static str,
+    has_totp: bool,
+    is_declarant: bool,
+    is_admin: bool,
+    tokens: Vec<ApiTokenRecord>,
+    new_token: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+    roles: Vec<(&'static str, &'static str)>,
+    authorities: Vec<(&'static str, &'static str)>,
+}
+
+async fn account_page(
+    app: &App,
+    who: &SignedIn,
+    new_token: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let role = who.role();
+    let tokens = match who.user.viewer.scope() {
+        Scope::Structure(id) => app.store.api_tokens(*id).await?,
+        _ => Vec::new(),
+    };
+    let page = AccountPage {
+        layout: Layout::signed_in("Mon compte", "account", who),
+        csrf: who.csrf.clone(),
+        email: who.user.email.clone(),
+        role: role.label(),
+        has_totp: who.user.totp_secret.is_some(),
+        is_declarant: role == Role::Declarant,
+        is_admin: role == Role::Admin,
+        tokens,
+        new_token,
+        notice,
+        error: error.clone(),
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        authorities: Authority::ALL
+            .iter()
+            .map(|a| (a.code(), a.label()))
+            .collect(),
+    };
+    let mut response = super::render(&page)?;
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /compte`.
+pub async fn show(State(app): State<App>, who: SignedIn) -> Result<Response, WebError> {
+    account_page(&app, &who, None, None, None).await
+}
+
+#[derive(Template)]
+#[template(path = "totp_enrol.html")]
+struct EnrolPage {
+    layout: Layout,
+    csrf: String,
+    secret: String,
+    qr: String,
+    error: Option<String>,
+}
+
+fn enrol_page(
+    session: &vigie_store::SessionRecord,
+    secret: &TotpSecret,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    use vigie_auth::ExposeSecret as _;
+    let svg = secret
+        .qr_svg("Vigie", &session.user.email)
+        .unwrap_or_default();
+    let qr = format!("data:image/svg+xml;base64,{}", base64(svg.as_bytes()));
+    let page = EnrolPage {
+        layout: Layout::anonymous("Activer la vérification en deux étapes"),
+        csrf: session.csrf.clone(),
+        secret: secret.to_base32().expose_secret().to_owned(),
+        qr,
+        error: error.clone(),
+    };
+    let mut response = super::render(&page)?;
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// Standard base64 (for a `data:` URL).
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `GET /compte/totp`: enrolment (also reached right after a password, for privileged
+/// accounts that have no second factor yet).
+pub async fn enrol_form(State(_app): State<App>, any: AnySession) -> Result<Response, WebError> {
+    if !any.session.mfa_done && any.session.user.totp_secret.is_some() {
+        return Err(WebError::SecondFactor);
+    }
+    enrol_page(&any.session, &TotpSecret::generate()?, None)
+}
+
+/// What the enrolment form sends.
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    csrf: String,
+    secret: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct CodesPage {
+    layout: Layout,
+    codes: Vec<String>,
+}
+
+/// `POST /compte/totp`: checks a first code, then shows the recovery codes once.
+pub async fn enrol(
+    State(app): State<App>,
+    any: AnySession,
+    Form(form): Form<EnrolForm>,
+) -> Result<Response, WebError> {
+    if !session::csrf_matches(&any.session.csrf, &form.csrf) {
+        return Err(WebError::BadRequest("bad CSRF token"));
+    }
+    if !any.session.mfa_done && any.session.user.totp_secret.is_some() {
+        return Err(WebError::SecondFactor);
+    }
+    let secret =
+        TotpSecret::from_base32(&form.secret).map_err(|_| WebError::BadRequest("bad secret"))?;
+    let now = app.now();
+    let step = match totp::verify(&secret, &form.code, now, None) {
+        Ok(step) => step,
+        Err(e) => return enrol_page(&any.session, &secret, Some(e.message_fr())),
+    };
+    let user = any.session.user.id;
+    app.store.set_totp(user, Some(&form.secret)).await?;
+    app.store
+        .accept_totp_step(user, i64::try_from(step).unwrap_or(i64::MAX))
+        .await?;
+    let (codes, hashes) = RecoveryCodes::generate()?;
+    app.store
+        .set_recovery_codes(user, &hashes.iter().map(|h| h.to_hex()).collect::<Vec<_>>())
+        .await?;
+    // The session is now fully signed in, under a new token.
+    let (token, csrf) = session::new_tokens()?;
+    app.store.delete_session(&any.token_hash).await?;
+    app.store
+        .create_session(
+            &token.hash().to_hex(),
+            user,
+            csrf.expose(),
+            true,
+            now,
+            any.session.expires_at,
+        )
+        .await?;
+    let page = CodesPage {
+        layout: Layout::anonymous("Vos codes de secours"),
+        codes,
+    };
+    let cookie = session::open_cookie(&token, app.settings.session_lifetime);
+    Ok(([(header::SET_COOKIE, cookie)], super::render(&page)?).into_response())
+}
+
+/// What the API token form sends.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    label: String,
+}
+
+fn own_structure(who: &SignedIn) -> Result<vigie_access::StructureId, WebError> {
+    match who.user.viewer.scope() {
+        Scope::Structure(id) if who.role() == Role::Declarant => Ok(*id),
+        _ => Err(WebError::Forbidden),
+    }
+}
+
+/// `POST /compte/jetons`: a new API token for the user's structure, shown once.
+pub async fn create_token(
+    State(app): State<App>,
+    Protected { who, form }: Protected<TokenForm>,
+) -> Result<Response, WebError> {
+    let structure = own_structure(&who)?;
+    let label = form.label.trim();
+    if label.is_empty() || label.chars().count() > 100 {
+        return account_page(
+            &app,
+            &who,
+            None,
+            None,
+            Some("Donnez un nom au jeton (100 caractères au plus), par exemple « SIEM ».".into()),
+        )
+        .await;
+    }
+    let token = SecretToken::generate(TokenKind::Api)?;
+    app.store
+        .create_api_token(
+            structure,
+            &token.hash().to_hex(),
+            label,
+            Some(who.user.id),
+            app.now(),
+        )
+        .await?;
+    account_page(&app, &who, Some(token.expose().to_owned()), None, None).await
+}
+
+/// What the revocation form sends.
+#[derive(Deserialize)]
+pub struct RevokeForm {}
+
+/// `POST /compte/jetons/{id}/revoquer`.
+pub async fn revoke_token(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Protected { who, .. }: Protected<RevokeForm>,
+) -> Result<Response, WebError> {
+    let structure = own_structure(&who)?;
+    if !app.store.revoke_api_token(structure, id, app.now()).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(super::see_other("/compte"))
+}
+
+/// What the invitation form sends.
+#[derive(Deserialize)]
+pub struct InviteForm {
+    email: String,
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    finess: String,
+    #[serde(default)]
+    ght: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    authority: String,
+}
+
+/// `POST /compte/invitations`: a declarant invites a colleague of its own structure; an
+/// administrator creates any account (a structure's first one included).
+pub async fn invite(
+    State(app): State<App>,
+    Protected { who, form }: Protected<InviteForm>,
+) -> Result<Response, WebError> {
+    let now = app.now();
+    let email = form.email.trim().to_lowercase();
+    let name = form.display_name.trim().to_owned();
+    if email.parse::<Mailbox>().is_err() || name.is_empty() {
+        return account_page(
+            &app,
+            &who,
+            None,
+            None,
+            Some("Indiquez une adresse électronique valide et un nom.".into()),
+        )
+        .await;
+    }
+    let (role, scope) = match who.role() {
+        Role::Declarant => (Role::Declarant, Scope::Structure(own_structure(&who)?)),
+        Role::Admin => {
+            let role = Role::parse(&form.role).map_err(|_| WebError::BadRequest("unknown role"))?;
+            let scope = match role {
+                Role::Declarant => {
+                    let Some(record) = Finess::parse(form.finess.trim()).ok() else {
+                        return account_page(
+                            &app,
+                            &who,
+                            None,
+                            None,
+                            Some("Indiquez un numéro FINESS valide (9 caractères).".into()),
+                        )
+                        .await;
+                    };
+                    match app.store.structure_by_finess(&record).await? {
+                        Some(r) => Scope::Structure(r.id),
+                        None => {
+                            return account_page(&app, &who, None, None, Some("Cette structure n'est pas encore connue de Vigie : importez-la d'abord.".into())).await;
+                        }
+                    }
+                }
+                Role::Ght if !form.ght.trim().is_empty() => Scope::Ght(form.ght.trim().to_owned()),
+                Role::Ars => match Region::parse(form.region.trim()) {
+                    Ok(region) => Scope::Region(region),
+                    Err(_) => {
+                        return account_page(
+                            &app,
+                            &who,
+                            None,
+                            None,
+                            Some("Indiquez le code INSEE de la région de l'ARS.".into()),
+                        )
+                        .await;
+                    }
+                },
+                Role::Authority => match Authority::parse(form.authority.trim()) {
+                    Ok(authority) => Scope::Authority(authority),
+                    Err(_) => {
+                        return account_page(
+                            &app,
+                            &who,
+                            None,
+                            None,
+                            Some("Choisissez l'autorité.".into()),
+                        )
+                        .await;
+                    }
+                },
+                Role::Analyst | Role::Oncall => Scope::Cert,
+                Role::Admin => Scope::Platform,
+                Role::Ght => {
+                    return account_page(
+                        &app,
+                        &who,
+                        None,
+                        None,
+                        Some("Indiquez le nom du GHT.".into()),
+                    )
+                    .await;
+                }
+            };
+            (role, scope)
+        }
+        _ => return Err(WebError::Forbidden),
+    };
+    let token = SecretToken::generate(TokenKind::Invitation)?;
+    let link = format!("{}/invitation/{}", app.settings.public_url, token.expose());
+    let invitation = InvitationRecord {
+        email: email.clone(),
+        display_name: name.clone(),
+        role,
+        scope,
+        expires_at: now + jiff::SignedDuration::from_hours(72),
+    };
+    let mail = OutboxMail {
+        recipients: vec![email.clone()],
+        subject: "[Vigie] Invitation à créer votre compte".into(),
+        text: format!(
+            "Bonjour {name},\n\nUn compte « {} » vous attend sur Vigie, la plateforme de signalement des incidents de sécurité des systèmes d'information en santé.\n\nPour choisir votre mot de passe, ouvrez ce lien dans les 72 heures :\n{link}\n\nSi vous n'attendiez pas cette invitation, ignorez ce message.\n",
+            role.label()
+        ),
+        html: format!(
+            "<!doctype html><html lang=\"fr\"><body><p>Bonjour {},</p><p>Un compte « {} » vous attend sur Vigie, la plateforme de signalement des incidents de sécurité des systèmes d'information en santé.</p><p>Pour choisir votre mot de passe, ouvrez ce lien dans les 72 heures : <a href=\"{link}\">{link}</a></p><p>Si vous n'attendiez pas cette invitation, ignorez ce message.</p></body></html>",
+            askama_escape(&name),
+            role.label()
+        ),
+        message_id: format!(
+            "<invitation.{}@vigie.localhost>",
+            &token.hash().to_hex()[..16]
+        ),
+    };
+    app.store
+        .create_invitation(
+            &token.hash().to_hex(),
+            &invitation,
+            Some(who.user.id),
+            &mail,
+            now,
+        )
+        .await?;
+    account_page(
+        &app,
+        &who,
+        None,
+        Some(format!("Invitation envoyée à {email}.")),
+        None,
+    )
+    .await
+}
+
+/// Escapes text for HTML.
+fn askama_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    role: &'static str,
+    minimum: usize,
+    errors: Vec<String>,
+}
+
+/// The invitation of a link's token, if still valid.
+async fn invitation(app: &App, token: &str) -> Result<InvitationRecord, WebError> {
+    let token = SecretToken::parse(TokenKind::Invitation, token).map_err(|_| WebError::NotFound)?;
+    app.store
+        .invitation(&token.hash().to_hex(), app.now())
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+fn policy(role: Role) -> PasswordPolicy {
+    if role.is_privileged() {
+        PasswordPolicy::Privileged
+    } else {
+        PasswordPolicy::User
+    }
+}
+
+fn invitation_page(inv: &InvitationRecord, errors: Vec<String>) -> Result<Response, WebError> {
+    let page = InvitationPage {
+        layout: Layout::anonymous("Créer votre compte"),
+        name: inv.display_name.clone(),
+        email: inv.email.clone(),
+        role: inv.role.label(),
+        minimum: policy(inv.role).min_chars(),
+        errors: errors.clone(),
+    };
+    let mut response = super::render(&page)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /invitation/{token}`.
+pub async fn invitation_form(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    invitation_page(&invitation(&app, &token).await?, Vec::new())
+}
+
+/// What the invitation form sends.
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    password: String,
+    confirm: String,
+}
+
+/// `POST /invitation/{token}`: chooses the password and creates the account.
+pub async fn accept(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> Result<Response, WebError> {
+    let inv = invitation(&app, &token).await?;
+    let secret = SecretString::from(form.password);
+    let mut errors: Vec<String> = password::check_all(&secret, policy(inv.role), Some(&inv.email))
+        .iter()
+        .map(|e| e.message_fr())
+        .collect();
+    if vigie_auth::ExposeSecret::expose_secret(&secret) != form.confirm {
+        errors.push("Les deux mots de passe ne sont pas identiques.".into());
+    }
+    if !errors.is_empty() {
+        return invitation_page(&inv, errors);
+    }
+    let hash = PasswordHash::hash(&secret)?;
+    let user = NewUser {
+        email: inv.email.clone(),
+        display_name: inv.display_name.clone(),
+        role: inv.role,
+        scope: inv.scope.clone(),
+        password_hash: Some(hash.as_str().to_owned()),
+    };
+    let token_hash = TokenHash::of(&token).to_hex();
+    app.store
+        .accept_invitation(&token_hash, &user, app.now())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(super::see_other("/connexion"))
+}

@@ -1,0 +1,338 @@
+//! The cases a user may see: the list, one case with its messages, the receipt.
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
+use serde::Deserialize;
+use vigie_access::{IncidentAction, Visible, reveal};
+use vigie_model::{CaseNumber, Code, Incident};
+use vigie_store::{CaseRecord, CaseSummary, MessageRecord};
+
+use crate::{
+    App, WebError,
+    layout::Layout,
+    session::{Protected, SignedIn},
+};
+
+/// Cases shown on one page of the list.
+const PAGE: i64 = 50;
+
+/// A line of the list, as shown.
+pub struct Line {
+    case: String,
+    title: String,
+    structure: String,
+    declared: String,
+    state: &'static str,
+    care: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    layout: Layout,
+    heading: &'static str,
+    lines: Vec<Line>,
+    page: i64,
+    more: bool,
+}
+
+/// French label of a handling state.
+pub fn state_label(state: &str) -> &'static str {
+    match state {
+        "received" => "Reçu",
+        "qualifying" => "En cours de qualification",
+        "waiting_complements" => "En attente de compléments",
+        "supporting" => "Accompagnement en cours",
+        "closed" => "Clos",
+        _ => "Autre",
+    }
+}
+
+/// A date in Paris time, as people read it.
+pub fn french(at: vigie_model::DateTime) -> String {
+    vigie_mail::french_date_time(at.timestamp())
+}
+
+/// Query of the list.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// `GET /declarations`: the cases of the user's scope, newest first.
+pub async fn list(
+    State(app): State<App>,
+    who: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let listing = who.user.viewer.incident_listing();
+    let rows = app
+        .store
+        .list_cases(&listing, PAGE + 1, (page - 1) * PAGE)
+        .await?;
+    let more = rows.len() as i64 > PAGE;
+    let mut lines = Vec::new();
+    for summary in rows.into_iter().take(PAGE as usize) {
+        // Each line is checked again, whatever the query said.
+        let Ok(visible) = reveal(
+            &who.user.viewer,
+            &summary.facts.clone(),
+            IncidentAction::Read,
+            summary,
+        ) else {
+            continue;
+        };
+        let s: &CaseSummary = visible.get();
+        lines.push(Line {
+            case: s.case.to_string(),
+            title: s.title.clone().unwrap_or_else(|| "(sans titre)".into()),
+            structure: s.structure_name.clone(),
+            declared: french(s.declared_at),
+            state: state_label(&s.state),
+            care: vigie_model::CareImpact::parse(&s.care_impact)
+                .map(|c| c.label().to_owned())
+                .unwrap_or_default(),
+        });
+    }
+    let heading = if who.role() == vigie_access::Role::Declarant {
+        "Mes déclarations"
+    } else {
+        "Déclarations"
+    };
+    super::render(&ListPage {
+        layout: Layout::signed_in(heading, "cases", &who),
+        heading,
+        lines,
+        page,
+        more,
+    })
+}
+
+/// A case the user was checked to be allowed to read.
+async fn visible_case(
+    app: &App,
+    who: &SignedIn,
+    case: &str,
+    action: IncidentAction,
+) -> Result<Visible<CaseRecord>, WebError> {
+    let number = CaseNumber::parse(case).map_err(|_| WebError::NotFound)?;
+    let record = app.store.case(number).await?.ok_or(WebError::NotFound)?;
+    let facts = record.facts.clone();
+    // A case outside the scope is answered like a case that does not exist.
+    reveal(&who.user.viewer, &facts, action, record).map_err(|_| WebError::NotFound)
+}
+
+/// A message as shown.
+pub struct ShownMessage {
+    author: String,
+    at: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    csrf: String,
+    case: String,
+    state: &'static str,
+    facts: Vec<(&'static str, String)>,
+    messages: Vec<ShownMessage>,
+    can_write: bool,
+    error: Option<&'static str>,
+    draft: String,
+}
+
+/// The facts of a case, as label and value.
+fn facts_of(incident: &Incident, record: &CaseRecord) -> Vec<(&'static str, String)> {
+    let dash = |s: Option<&str>| s.filter(|s| !s.is_empty()).unwrap_or("—").to_owned();
+    let d = &incident.data_impact;
+    let mut facts = vec![
+        (
+            "Structure",
+            format!(
+                "{} (FINESS {})",
+                incident.structure.name, incident.structure.finess
+            ),
+        ),
+        ("Déclaré le", french(incident.declared_at)),
+        (
+            "Détecté le",
+            incident
+                .detected_at
+                .map(french)
+                .unwrap_or_else(|| "—".into()),
+        ),
+        ("Titre", dash(incident.title.as_ref().map(|t| t.as_str()))),
+        (
+            "Description",
+            dash(incident.description.as_ref().map(|t| t.as_str())),
+        ),
+        (
+            "Mesures déjà prises",
+            dash(record.texts.measures_taken.as_deref()),
+        ),
+        (
+            "Systèmes et prestataires touchés",
+            dash(record.texts.affected_systems.as_deref()),
+        ),
+        (
+            "État au moment de la déclaration",
+            incident.state_at_declaration.label().to_owned(),
+        ),
+        (
+            "Accompagnement demandé",
+            if incident.support_requested {
+                "Oui"
+            } else {
+                "Non"
+            }
+            .to_owned(),
+        ),
+        (
+            "Impact sur la prise en charge",
+            incident.care_impact.label().to_owned(),
+        ),
+        (
+            "Impact sur les données",
+            d.impacts()
+                .iter()
+                .map(|i| i.label())
+                .collect::<Vec<_>>()
+                .join(" ; "),
+        ),
+        (
+            "Mise en danger des patients",
+            incident.patient_danger.label().to_owned(),
+        ),
+    ];
+    if let Some(h) = incident.degraded_hours {
+        facts.insert(10, ("Durée du mode dégradé", format!("{} h", h.get())));
+    }
+    if !d.kinds().is_empty() {
+        facts.push((
+            "Types de données touchées",
+            d.kinds()
+                .iter()
+                .map(|k| k.label())
+                .collect::<Vec<_>>()
+                .join(" ; "),
+        ));
+    }
+    facts
+}
+
+fn shown(messages: Vec<MessageRecord>) -> Vec<ShownMessage> {
+    messages
+        .into_iter()
+        .map(|m| ShownMessage {
+            author: match (m.author, m.author_role) {
+                (Some(name), Some(role)) => format!("{name} ({})", role.label()),
+                (Some(name), None) => name,
+                _ => "CERT".into(),
+            },
+            at: vigie_mail::french_date_time(m.at),
+            body: m.body,
+        })
+        .collect()
+}
+
+async fn case_page(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    error: Option<&'static str>,
+    draft: String,
+) -> Result<Response, WebError> {
+    let record = case.get();
+    let number = record.case.to_string();
+    let messages = shown(app.store.messages(record.case).await?);
+    let can_write = vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Message);
+    let page = CasePage {
+        layout: Layout::signed_in(&format!("Dossier {number}"), "cases", who),
+        csrf: who.csrf.clone(),
+        state: state_label(&record.state),
+        facts: facts_of(&record.incident, record),
+        case: number,
+        messages,
+        can_write,
+        error,
+        draft,
+    };
+    super::render(&page)
+}
+
+/// `GET /declarations/{case}`.
+pub async fn show(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(case): Path<String>,
+) -> Result<Response, WebError> {
+    let record = visible_case(&app, &who, &case, IncidentAction::Read).await?;
+    case_page(&app, &who, record, None, String::new()).await
+}
+
+/// What the message form sends.
+#[derive(Deserialize)]
+pub struct MessageForm {
+    body: String,
+}
+
+/// `POST /declarations/{case}/messages`.
+pub async fn add_message(
+    State(app): State<App>,
+    Path(case): Path<String>,
+    Protected { who, form }: Protected<MessageForm>,
+) -> Result<Response, WebError> {
+    let record = visible_case(&app, &who, &case, IncidentAction::Message).await?;
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > 20_000 {
+        let mut response = case_page(
+            &app,
+            &who,
+            record,
+            Some("Écrivez un message (20 000 caractères au plus)."),
+            form.body,
+        )
+        .await?;
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let number = record.get().case;
+    app.store
+        .add_message(number, who.user.id, body, app.now())
+        .await?;
+    Ok(super::see_other(&format!(
+        "/declarations/{number}#messages"
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    layout: Layout,
+    case: String,
+    declared: String,
+    email: String,
+}
+
+/// `GET /declarations/{case}/recu`: the receipt shown right after sending.
+pub async fn receipt(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(case): Path<String>,
+) -> Result<Response, WebError> {
+    let record = visible_case(&app, &who, &case, IncidentAction::Read).await?;
+    let page = ReceiptPage {
+        layout: Layout::signed_in("Déclaration enregistrée", "declare", &who),
+        case: record.get().case.to_string(),
+        declared: french(record.get().incident.declared_at),
+        email: who.user.email.clone(),
+    };
+    super::render(&page)
+}

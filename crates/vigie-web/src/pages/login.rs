@@ -1,0 +1,269 @@
+//! Logging in: password, then the second factor; logging out.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use vigie_auth::{
+    Lockout, PasswordHash, RecoveryCodes, RecoveryHash, SecretString, TotpSecret, dummy_verify,
+    totp,
+};
+
+use crate::{
+    App, WebError,
+    layout::Layout,
+    session::{self, AnySession, Protected, needs_second_factor},
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "totp.html")]
+struct TotpPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+}
+
+/// What the login form sends.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+/// The one message for every failed login, so that it tells nothing about the account.
+const BAD_LOGIN: &str = "Adresse électronique ou mot de passe incorrect.";
+
+/// `GET /connexion`.
+pub async fn form(State(_app): State<App>) -> Result<Response, WebError> {
+    super::render(&LoginPage {
+        layout: Layout::anonymous("Se connecter"),
+        email: String::new(),
+        error: None,
+    })
+}
+
+fn failed(email: String, error: &'static str) -> Result<Response, WebError> {
+    let page = LoginPage {
+        layout: Layout::anonymous("Se connecter"),
+        email,
+        error: Some(error),
+    };
+    let mut response = super::render(&page)?;
+    *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    Ok(response)
+}
+
+/// `POST /connexion`.
+pub async fn submit(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    if !app.limiter.allow(peer.ip()) {
+        return Err(WebError::TooMany);
+    }
+    let now = app.now();
+    let password = SecretString::from(form.password);
+    let Some(user) = app.store.user_by_email(&form.email).await? else {
+        dummy_verify(&password);
+        return failed(form.email, BAD_LOGIN);
+    };
+    if user.locked_until.is_some_and(|until| until > now) {
+        dummy_verify(&password);
+        return failed(
+            form.email,
+            "Trop de tentatives : la connexion à ce compte est suspendue quelques minutes.",
+        );
+    }
+    let hash = user
+        .password_hash
+        .as_deref()
+        .and_then(|h| PasswordHash::parse(h).ok());
+    let good = match &hash {
+        Some(hash) => hash.verify(&password),
+        None => {
+            dummy_verify(&password);
+            false
+        }
+    };
+    if !good || user.disabled {
+        let failures = u32::try_from(user.failed_logins)
+            .unwrap_or(0)
+            .saturating_add(1);
+        app.store
+            .login_failed(user.id, now, Lockout::after(failures, now, now))
+            .await?;
+        return failed(form.email, BAD_LOGIN);
+    }
+    app.store.login_succeeded(user.id).await?;
+    let second = needs_second_factor(&user);
+    let (token, csrf) = session::new_tokens()?;
+    let lifetime = app.settings.session_lifetime;
+    let expires = now
+        + jiff::SignedDuration::try_from(lifetime).unwrap_or(jiff::SignedDuration::from_hours(8));
+    app.store
+        .create_session(
+            &token.hash().to_hex(),
+            user.id,
+            csrf.expose(),
+            !second,
+            now,
+            expires,
+        )
+        .await?;
+    let to = match (second, user.totp_secret.is_some()) {
+        (false, _) => "/declarations",
+        (true, true) => "/connexion/totp",
+        (true, false) => "/compte/totp",
+    };
+    Ok((
+        [(header::SET_COOKIE, session::open_cookie(&token, lifetime))],
+        super::see_other(to),
+    )
+        .into_response())
+}
+
+/// `GET /connexion/totp`.
+pub async fn totp_form(State(_app): State<App>, any: AnySession) -> Result<Response, WebError> {
+    if any.session.mfa_done {
+        return Ok(super::see_other("/declarations"));
+    }
+    if any.session.user.totp_secret.is_none() {
+        return Err(WebError::Enrol);
+    }
+    super::render(&TotpPage {
+        layout: Layout::anonymous("Vérification en deux étapes"),
+        csrf: any.session.csrf,
+        error: None,
+    })
+}
+
+/// What the second-factor form sends.
+#[derive(Deserialize)]
+pub struct TotpForm {
+    csrf: String,
+    code: String,
+}
+
+/// `POST /connexion/totp`: a TOTP code, or a recovery code; each accepted once.
+pub async fn totp_submit(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    any: AnySession,
+    Form(form): Form<TotpForm>,
+) -> Result<Response, WebError> {
+    if !session::csrf_matches(&any.session.csrf, &form.csrf) {
+        return Err(WebError::BadRequest("bad CSRF token"));
+    }
+    if !app.limiter.allow(peer.ip()) {
+        return Err(WebError::TooMany);
+    }
+    let user = &any.session.user;
+    let Some(secret) = user
+        .totp_secret
+        .as_deref()
+        .and_then(|s| TotpSecret::from_base32(s).ok())
+    else {
+        return Err(WebError::Enrol);
+    };
+    let now = app.now();
+    let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+    let accepted = match totp::verify(&secret, &form.code, now, last) {
+        Ok(step) => {
+            app.store
+                .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                .await?
+        }
+        Err(_) => recovery(&app, user.id, &form.code, now).await?,
+    };
+    if !accepted {
+        let failures = u32::try_from(user.failed_logins)
+            .unwrap_or(0)
+            .saturating_add(1);
+        app.store
+            .login_failed(user.id, now, Lockout::after(failures, now, now))
+            .await?;
+        let page = TotpPage {
+            layout: Layout::anonymous("Vérification en deux étapes"),
+            csrf: any.session.csrf.clone(),
+            error: Some(
+                "Ce code n'est pas valide, ou il a déjà servi. Attendez le code suivant.".into(),
+            ),
+        };
+        let mut response = super::render(&page)?;
+        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+        return Ok(response);
+    }
+    app.store.login_succeeded(user.id).await?;
+    // A new session token once the second factor is checked.
+    let (token, csrf) = session::new_tokens()?;
+    let lifetime = app.settings.session_lifetime;
+    app.store.delete_session(&any.token_hash).await?;
+    app.store
+        .create_session(
+            &token.hash().to_hex(),
+            user.id,
+            csrf.expose(),
+            true,
+            now,
+            any.session.expires_at,
+        )
+        .await?;
+    Ok((
+        [(header::SET_COOKIE, session::open_cookie(&token, lifetime))],
+        super::see_other("/declarations"),
+    )
+        .into_response())
+}
+
+/// Uses a recovery code of the account, once.
+async fn recovery(
+    app: &App,
+    user: vigie_access::UserId,
+    code: &str,
+    now: jiff::Timestamp,
+) -> Result<bool, WebError> {
+    let stored = app.store.unused_recovery_codes(user).await?;
+    let hashes: Vec<RecoveryHash> = stored
+        .iter()
+        .filter_map(|h| RecoveryHash::parse(h).ok())
+        .collect();
+    match RecoveryCodes::find(code, &hashes) {
+        Some(i) => Ok(app
+            .store
+            .use_recovery_code(user, &hashes[i].to_hex(), now)
+            .await?),
+        None => Ok(false),
+    }
+}
+
+/// What the logout form sends.
+#[derive(Deserialize)]
+pub struct LogoutForm {}
+
+/// `POST /deconnexion`.
+pub async fn logout(
+    State(app): State<App>,
+    Protected { who, .. }: Protected<LogoutForm>,
+) -> Result<Response, WebError> {
+    app.store.delete_session(&who.token_hash).await?;
+    Ok((
+        [(header::SET_COOKIE, session::close_cookie())],
+        super::see_other("/"),
+    )
+        .into_response())
+}

@@ -1,0 +1,167 @@
+//! Every route of the portal with the rule that guards it: the router is built from this
+//! table and nothing else, so a route cannot exist without a rule.
+
+use axum::{
+    Router,
+    http::{Method, header},
+    middleware,
+    response::IntoResponse,
+    routing::{MethodRouter, get, post},
+};
+
+use crate::{App, pages, security};
+
+/// Who may use a route. Handlers enforce it with their extractors and `vigie_access`;
+/// the access-matrix test checks that they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone.
+    Public,
+    /// A session whose password was checked, second factor pending or being enrolled.
+    Session,
+    /// Any signed-in user (password and, where required, second factor).
+    SignedIn,
+    /// Declarants, for their own structure.
+    Declarant,
+    /// Declarants (their own structure) and administrators (any account).
+    Members,
+    /// Whoever may read this case (`IncidentAction::Read`).
+    CaseRead,
+    /// Whoever may write on this case (`IncidentAction::Message`).
+    CaseMessage,
+    /// Whoever holds a valid invitation link.
+    Invitation,
+}
+
+/// A route: method, path (axum syntax) and rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: Method,
+    /// Path, with `{case}`-style parameters.
+    pub path: &'static str,
+    /// Who may use it.
+    pub rule: Rule,
+}
+
+const fn spec(method: Method, path: &'static str, rule: Rule) -> RouteSpec {
+    RouteSpec { method, path, rule }
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/vigie.css"),
+    )
+}
+
+fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
+    use Rule::*;
+    vec![
+        (spec(Method::GET, "/", Public), get(pages::home::show)),
+        (
+            spec(Method::GET, "/assets/vigie.css", Public),
+            get(stylesheet),
+        ),
+        (
+            spec(Method::GET, "/connexion", Public),
+            get(pages::login::form),
+        ),
+        (
+            spec(Method::POST, "/connexion", Public),
+            post(pages::login::submit),
+        ),
+        (
+            spec(Method::GET, "/connexion/totp", Session),
+            get(pages::login::totp_form),
+        ),
+        (
+            spec(Method::POST, "/connexion/totp", Session),
+            post(pages::login::totp_submit),
+        ),
+        (
+            spec(Method::POST, "/deconnexion", SignedIn),
+            post(pages::login::logout),
+        ),
+        (
+            spec(Method::GET, "/compte", SignedIn),
+            get(pages::account::show),
+        ),
+        (
+            spec(Method::GET, "/compte/totp", Session),
+            get(pages::account::enrol_form),
+        ),
+        (
+            spec(Method::POST, "/compte/totp", Session),
+            post(pages::account::enrol),
+        ),
+        (
+            spec(Method::POST, "/compte/jetons", Declarant),
+            post(pages::account::create_token),
+        ),
+        (
+            spec(Method::POST, "/compte/jetons/{id}/revoquer", Declarant),
+            post(pages::account::revoke_token),
+        ),
+        (
+            spec(Method::POST, "/compte/invitations", Members),
+            post(pages::account::invite),
+        ),
+        (
+            spec(Method::GET, "/invitation/{token}", Invitation),
+            get(pages::account::invitation_form),
+        ),
+        (
+            spec(Method::POST, "/invitation/{token}", Invitation),
+            post(pages::account::accept),
+        ),
+        (
+            spec(Method::GET, "/declarer", Declarant),
+            get(pages::declare::start),
+        ),
+        (
+            spec(Method::GET, "/declarer/etape/{step}", Declarant),
+            get(pages::declare::show),
+        ),
+        (
+            spec(Method::POST, "/declarer/etape/{step}", Declarant),
+            post(pages::declare::submit),
+        ),
+        (
+            spec(Method::GET, "/declarations", SignedIn),
+            get(pages::cases::list),
+        ),
+        (
+            spec(Method::GET, "/declarations/{case}", CaseRead),
+            get(pages::cases::show),
+        ),
+        (
+            spec(Method::GET, "/declarations/{case}/recu", CaseRead),
+            get(pages::cases::receipt),
+        ),
+        (
+            spec(Method::POST, "/declarations/{case}/messages", CaseMessage),
+            post(pages::cases::add_message),
+        ),
+    ]
+}
+
+/// Every route of the portal with its rule.
+pub fn specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(spec, _)| spec).collect()
+}
+
+/// Builds the router from the table, with the security guard on every answer.
+pub fn build(app: App) -> Router {
+    let mut router = Router::new();
+    for (spec, handler) in table() {
+        router = router.route(spec.path, handler);
+    }
+    router
+        .fallback(|| async { crate::WebError::NotFound })
+        .layer(middleware::from_fn_with_state(app.clone(), security::guard))
+        .with_state(app)
+}
