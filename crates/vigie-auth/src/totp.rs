@@ -142,6 +142,16 @@ impl TotpSecret {
             .build())
     }
 
+    /// The 6-digit code an authenticator shows at `now` (for tests and tooling).
+    pub fn code(&self, now: Timestamp) -> Result<String, TotpError> {
+        let step = step_at(now)?;
+        Ok(format!(
+            "{:0width$}",
+            self.code_at(step, DIGITS),
+            width = DIGITS as usize
+        ))
+    }
+
     /// The code of `step`, with `digits` digits (RFC 4226 dynamic truncation).
     fn code_at(&self, step: u64, digits: u32) -> u32 {
         hotp_sha1(self.0.expose_secret(), step, digits)
@@ -253,6 +263,15 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shown_code_is_accepted() {
+        let secret = TotpSecret::generate().unwrap();
+        let now: Timestamp = "2024-11-28T08:00:00Z".parse().unwrap();
+        let code = secret.code(now).unwrap();
+        assert_eq!(code.len(), 6);
+        assert_eq!(verify(&secret, &code, now, None), Ok(step_at(now).unwrap()));
+    }
 
     /// The RFC 6238 appendix B key for SHA-1: "12345678901234567890".
     fn rfc_secret() -> TotpSecret {

@@ -743,6 +743,20 @@ impl Store {
         }))
     }
 
+    /// Routes a case to an authority, with the reason; routing twice changes nothing.
+    pub async fn route_case(
+        &self,
+        case: CaseNumber,
+        authority: Authority,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "INSERT INTO routings (incident_id, authority, reason, routed_at_ns) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (incident_id, authority) DO NOTHING";
+        let n = on_pool!(self, pool => sqlx::query(sql).bind(case.id()).bind(authority.code()).bind(reason).bind(ns(now)).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
     /// The cases a listing may show, newest first.
     pub async fn list_cases(
         &self,

@@ -403,7 +403,8 @@ mod tests {
 
     #[test]
     fn field_rules() {
-        let cases: &[(fn(&mut Draft), &str, &str)] = &[
+        type Case = (fn(&mut Draft), &'static str, &'static str);
+        let cases: &[Case] = &[
             (
                 |d| d.detected_at = "2024-11-28T10:00".into(),
                 "detected_at",

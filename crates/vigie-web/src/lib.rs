@@ -35,6 +35,11 @@ pub struct Settings {
     pub session_lifetime: Duration,
     /// The sender of e-mails.
     pub mail_from: String,
+    /// Login attempts (password or second factor) allowed at once from one address…
+    pub login_burst: u32,
+    /// …refilled over this period. A whole hospital may share one address: keep it loose;
+    /// accounts are protected by their own lockout.
+    pub login_period: Duration,
 }
 
 impl Default for Settings {
@@ -44,6 +49,8 @@ impl Default for Settings {
             hsts: false,
             session_lifetime: Duration::from_secs(8 * 3600),
             mail_from: "Vigie <ne-pas-repondre@vigie.localhost>".into(),
+            login_burst: 30,
+            login_period: Duration::from_secs(60),
         }
     }
 }
@@ -64,11 +71,12 @@ pub struct App {
 impl App {
     /// A portal on `store`.
     pub fn new(store: Store, settings: Settings, clock: Clock) -> App {
+        let limiter = security::RateLimiter::new(settings.login_burst, settings.login_period);
         App {
             store,
             settings: Arc::new(settings),
             clock,
-            limiter: Arc::new(security::RateLimiter::new(10, Duration::from_secs(60))),
+            limiter: Arc::new(limiter),
         }
     }
 

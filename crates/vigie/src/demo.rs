@@ -1,9 +1,16 @@
 //! `vigie demo`: a database holding the demo data set, and what it holds.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
+use vigie_store::{Holdings, ImportCounts};
+
+/// The seed of the demo data set: the same seed gives the same data.
+pub const DEFAULT_SEED: u64 = 2024;
 
 /// Arguments of `vigie demo`.
 #[derive(Debug, clap::Args)]
@@ -12,34 +19,41 @@ pub struct Args {
     #[arg(long, default_value = "../shared/data/fr-sae-2023")]
     register: PathBuf,
     /// Seed of the generator: the same seed gives the same data set.
-    #[arg(long, default_value_t = 2024)]
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
 }
 
-/// Runs `vigie demo`.
-pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
+/// What loading the demo did.
+pub struct Loaded {
+    counts: ImportCounts,
+    holdings: Holdings,
+    summary: String,
+}
+
+/// Creates or refreshes the demo data set in the SQLite database `db`.
+pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded> {
     anyhow::ensure!(
         db.starts_with("sqlite:"),
         "the demo creates an embedded SQLite database; `{db}` is not one"
     );
-    let (register, mco) = crate::reference::read_register(&args.register).with_context(|| {
+    let (establishments, mco) = crate::reference::read_register(register).with_context(|| {
         format!(
             "the demo models its structures on the establishments register; pass --register with the SAE folder (tried {})",
-            args.register.display()
+            register.display()
         )
     })?;
-    let demo = vigie_demo::generate(&register, args.seed);
+    let demo = vigie_demo::generate(&establishments, seed);
     let store = crate::open(db).await?;
     let bar = ProgressBar::new(demo.incidents.len() as u64).with_style(
-        ProgressStyle::with_template("{spinner} demo [{bar:30}] {pos}/{len} incidents")
+        ProgressStyle::with_template("{spinner} démo [{bar:30}] {pos}/{len} signalements")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    store.load_establishments(&register).await?;
+    store.load_establishments(&establishments).await?;
     if let Some(mco) = mco {
         let file =
             std::fs::File::open(&mco).with_context(|| format!("opening {}", mco.display()))?;
-        let shares = vigie_reference::read_activity_from_sae(file, &register)?;
+        let shares = vigie_reference::read_activity_from_sae(file, &establishments)?;
         store.load_activity(&shares).await?;
     }
     let mut import = store.begin_import().await?;
@@ -51,6 +65,20 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let holdings = store.holdings().await?;
     store.close().await;
+    Ok(Loaded {
+        counts,
+        holdings,
+        summary: demo.summary(),
+    })
+}
+
+/// Runs `vigie demo`.
+pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
+    let Loaded {
+        counts,
+        holdings,
+        summary,
+    } = load(db, &args.register, args.seed).await?;
     println!("Base de démonstration : {db}");
     println!(
         "  {} signalements écrits ({} nouveaux, {} mis à jour)",
@@ -69,6 +97,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         "  {} établissements du répertoire, {} parts régionales d'activité",
         holdings.establishments, holdings.activity_shares
     );
-    println!("{}", demo.summary());
+    println!("{summary}");
+    println!("Pour l'ouvrir dans le portail : vigie serve --demo");
     Ok(ExitCode::SUCCESS)
 }

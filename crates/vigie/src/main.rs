@@ -4,6 +4,7 @@ mod demo;
 mod export;
 mod import;
 mod reference;
+mod serve;
 mod stats;
 
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ enum Command {
     },
     /// Create or refresh a database holding the demo data set, and say what it holds.
     Demo(demo::Args),
+    /// Serve the portal.
+    Serve(serve::Args),
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
@@ -67,6 +70,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&cli.db, args).await,
         Command::Reference { action } => reference::run(&cli.db, action).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
+        Command::Serve(args) => serve::run(&cli.db, args).await,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use jiff::{Timestamp, ToSpan};
 use vigie_access::{Authority, Listing, Role, Scope};
-use vigie_model::{Finess, Region, Structure, interchange::v1};
+use vigie_model::{CodeSet, Finess, Region, Structure, interchange::v1};
 use vigie_store::{DeclarationTexts, InvitationRecord, NewUser, OutboxMail, Store};
 
 fn at(s: &str) -> Timestamp {
@@ -240,6 +240,30 @@ async fn portal_story(store: &Store) {
             .unwrap()
             .is_empty()
     );
+    assert!(
+        store
+            .route_case(case, Authority::Anssi, "OSE", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .route_case(case, Authority::Anssi, "OSE", now)
+            .await
+            .unwrap()
+    );
+    let routed = store
+        .list_cases(&Listing::RoutedTo(Authority::Anssi), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(titles(routed), vec![case]);
+    let fssi = store
+        .list_cases(&Listing::RoutedTo(Authority::Fssi), 10, 0)
+        .await
+        .unwrap();
+    assert!(fssi.is_empty());
+    let facts = store.case(case).await.unwrap().unwrap().facts;
+    assert_eq!(facts.routed_to, CodeSet::of(&[Authority::Anssi]));
     assert!(
         store
             .list_cases(&Listing::Nothing, 10, 0)

@@ -150,7 +150,8 @@ pub async fn enrol_form(State(_app): State<App>, any: AnySession) -> Result<Resp
 }
 
 /// What the enrolment form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct EnrolForm {
     csrf: String,
     secret: String,
@@ -214,7 +215,8 @@ pub async fn enrol(
 }
 
 /// What the API token form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TokenForm {
     label: String,
 }
@@ -257,7 +259,8 @@ pub async fn create_token(
 }
 
 /// What the revocation form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct RevokeForm {}
 
 /// `POST /compte/jetons/{id}/revoquer`.
@@ -274,7 +277,8 @@ pub async fn revoke_token(
 }
 
 /// What the invitation form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct InviteForm {
     email: String,
     display_name: String,
@@ -296,6 +300,10 @@ pub async fn invite(
     State(app): State<App>,
     Protected { who, form }: Protected<InviteForm>,
 ) -> Result<Response, WebError> {
+    // Access first; only then is the input looked at.
+    if !matches!(who.role(), Role::Declarant | Role::Admin) {
+        return Err(WebError::Forbidden);
+    }
     let now = app.now();
     let email = form.email.trim().to_lowercase();
     let name = form.display_name.trim().to_owned();
@@ -482,7 +490,8 @@ pub async fn invitation_form(
 }
 
 /// What the invitation form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AcceptForm {
     password: String,
     confirm: String,

@@ -278,7 +278,8 @@ pub async fn show(
 }
 
 /// What the message form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct MessageForm {
     body: String,
 }

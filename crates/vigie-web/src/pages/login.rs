@@ -38,7 +38,8 @@ struct TotpPage {
 }
 
 /// What the login form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
     email: String,
     password: String,
@@ -153,7 +154,8 @@ pub async fn totp_form(State(_app): State<App>, any: AnySession) -> Result<Respo
 }
 
 /// What the second-factor form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TotpForm {
     csrf: String,
     code: String,
@@ -168,6 +170,9 @@ pub async fn totp_submit(
 ) -> Result<Response, WebError> {
     if !session::csrf_matches(&any.session.csrf, &form.csrf) {
         return Err(WebError::BadRequest("bad CSRF token"));
+    }
+    if any.session.mfa_done {
+        return Ok(super::see_other("/declarations"));
     }
     if !app.limiter.allow(peer.ip()) {
         return Err(WebError::TooMany);
@@ -252,7 +257,8 @@ async fn recovery(
 }
 
 /// What the logout form sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LogoutForm {}
 
 /// `POST /deconnexion`.

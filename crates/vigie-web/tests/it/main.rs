@@ -1,1 +1,7 @@
-//! The portal tested over HTTP.
+//! The portal tested as its users meet it: over HTTP, on a real database, with e-mails
+//! delivered to a real SMTP server on loopback.
+
+mod app;
+mod flows;
+mod matrix;
+mod security;

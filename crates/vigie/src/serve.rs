@@ -1,0 +1,218 @@
+//! `vigie serve`: the portal, and the delivery of its e-mails.
+
+use std::{net::SocketAddr, process::ExitCode, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use vigie_access::{Authority, Role, Scope};
+use vigie_auth::{PasswordHash, SecretString, TotpSecret};
+use vigie_mail::{Mailbox, Mailer, SmtpConfig};
+use vigie_model::Region;
+use vigie_store::{NewUser, Store};
+use vigie_web::{App, Settings};
+
+/// Arguments of `vigie serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The address people use to reach the portal (links in e-mails); by default, the listening address.
+    #[arg(long, env = "VIGIE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP relay: `smtp+starttls://user:pass@host:587`, `smtps://host:465`, or `smtp://127.0.0.1:25` on loopback.
+    #[arg(long, env = "VIGIE_SMTP_URL")]
+    smtp: Option<String>,
+    /// Sender of the e-mails.
+    #[arg(
+        long,
+        env = "VIGIE_MAIL_FROM",
+        default_value = "Vigie <ne-pas-repondre@vigie.localhost>"
+    )]
+    mail_from: String,
+    /// The portal is reached over TLS (sends Strict-Transport-Security).
+    #[arg(long)]
+    hsts: bool,
+    /// Load the demo data set and one demo account per role first (SQLite only).
+    #[arg(long)]
+    demo: bool,
+    /// The establishments register the demo is modelled on.
+    #[arg(long, default_value = "../shared/data/fr-sae-2023")]
+    register: std::path::PathBuf,
+}
+
+/// The system clock: the one place the portal reads the time.
+#[allow(clippy::disallowed_methods)]
+fn system_clock() -> vigie_web::Clock {
+    Arc::new(jiff::Timestamp::now)
+}
+
+/// The password of every demo account (16 characters, four classes).
+const DEMO_PASSWORD: &str = "Demo-Vigie-2024!";
+
+/// Creates one demo account per role, if absent; returns what to print.
+async fn demo_accounts(store: &Store, now: jiff::Timestamp) -> anyhow::Result<Vec<String>> {
+    let structure = store
+        .list_cases(&vigie_access::Listing::All, 1, 0)
+        .await?
+        .first()
+        .map(|c| c.facts.structure)
+        .context("the demo holds no incident")?;
+    let name = store
+        .structure(structure)
+        .await?
+        .map(|s| s.structure.name.to_string())
+        .unwrap_or_default();
+    let hash = PasswordHash::hash(&SecretString::from(DEMO_PASSWORD))?;
+    let accounts = [
+        (
+            "declarant@demo.vigie",
+            "Déclarant de démonstration",
+            Role::Declarant,
+            Scope::Structure(structure),
+        ),
+        (
+            "ght@demo.vigie",
+            "GHT de démonstration",
+            Role::Ght,
+            Scope::Ght("GHT Démo".into()),
+        ),
+        (
+            "ars@demo.vigie",
+            "ARS Occitanie (démonstration)",
+            Role::Ars,
+            Scope::Region(Region::Occitanie),
+        ),
+        (
+            "analyste@demo.vigie",
+            "Analyste de démonstration",
+            Role::Analyst,
+            Scope::Cert,
+        ),
+        (
+            "astreinte@demo.vigie",
+            "Astreinte de démonstration",
+            Role::Oncall,
+            Scope::Cert,
+        ),
+        (
+            "anssi@demo.vigie",
+            "ANSSI (démonstration)",
+            Role::Authority,
+            Scope::Authority(Authority::Anssi),
+        ),
+        (
+            "admin@demo.vigie",
+            "Administrateur de démonstration",
+            Role::Admin,
+            Scope::Platform,
+        ),
+    ];
+    let mut lines = Vec::new();
+    for (email, display_name, role, scope) in accounts {
+        let user = match store.user_by_email(email).await? {
+            Some(user) => user,
+            None => {
+                let new = NewUser {
+                    email: email.into(),
+                    display_name: display_name.into(),
+                    role,
+                    scope,
+                    password_hash: Some(hash.as_str().to_owned()),
+                };
+                let id = store.create_user(&new, now).await?;
+                store.user(id).await?.context("demo account vanished")?
+            }
+        };
+        let mut line = format!(
+            "  {:<10} {email:<22} mot de passe {DEMO_PASSWORD}",
+            role.to_string()
+        );
+        if role.is_privileged() {
+            let secret = match &user.totp_secret {
+                Some(secret) => secret.clone(),
+                None => {
+                    let secret = TotpSecret::generate()?;
+                    let base32 =
+                        vigie_auth::ExposeSecret::expose_secret(&secret.to_base32()).to_owned();
+                    store.set_totp(user.id, Some(&base32)).await?;
+                    base32
+                }
+            };
+            line.push_str(&format!(", clé TOTP {secret}"));
+        }
+        if role == Role::Declarant {
+            line.push_str(&format!(" ({name})"));
+        }
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+/// Runs `vigie serve`.
+pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
+    let clock = system_clock();
+    if args.demo {
+        crate::demo::load(db, &args.register, crate::demo::DEFAULT_SEED).await?;
+    }
+    let store = crate::open(db).await?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    let accounts = if args.demo {
+        demo_accounts(&store, clock()).await?
+    } else {
+        Vec::new()
+    };
+    let from: Mailbox = args
+        .mail_from
+        .parse()
+        .with_context(|| format!("--mail-from {}", args.mail_from))?;
+    let mailer = match &args.smtp {
+        Some(url) => Some(Mailer::new(SmtpConfig::from_url(url, from.clone())?)?),
+        None => None,
+    };
+    let settings = Settings {
+        public_url: public_url.clone(),
+        hsts: args.hsts,
+        session_lifetime: Duration::from_secs(8 * 3600),
+        mail_from: args.mail_from.clone(),
+        ..Settings::default()
+    };
+    let app = App::new(store.clone(), settings, clock.clone());
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    match mailer {
+        Some(mailer) => {
+            let (store, clock) = (store.clone(), clock.clone());
+            tokio::spawn(async move {
+                loop {
+                    if let Err(e) =
+                        vigie_service::outbox::deliver_due(&store, &mailer, clock()).await
+                    {
+                        eprintln!("outbox: {e}");
+                    }
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            });
+        }
+        None => {
+            eprintln!("Aucun relais SMTP (--smtp) : les courriels restent dans la file d'envoi.")
+        }
+    }
+    println!("Vigie est ouvert sur {public_url}");
+    if !accounts.is_empty() {
+        println!("Comptes de démonstration :");
+        for line in accounts {
+            println!("{line}");
+        }
+    }
+    let service = vigie_web::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
