@@ -1,0 +1,417 @@
+"""DuckDB's side of vigie-bench: load v1 JSON Lines, compute every counted figure.
+
+Run by `cargo run --release -p vigie-bench` (not meant to be run by hand, though it can):
+
+    python3 duckdb_figures.py --jsonl FILE --year 2024 --runs 7 --threads 2 \
+        --shares 11=183,24=35,...
+
+It times `read_json` of the file into an in-memory table (DuckDB's load), then computes
+the same aggregates as Vigie's figures 1, 3-16 and 18-21 (schemas/observatory.md) for
+the year and the year before, in SQL, from the loaded table at every run: Paris time
+with `timezone('Europe/Paris', ...)`, French public holidays from a table, the
+single-valued dimensions in one pass with GROUPING SETS, multi-valued fields with
+`unnest`, figure 7's index in exact integers. One warm-up run,
+then `--runs` timed runs. Progress goes to stderr; stdout gets one JSON object: version,
+load time, lines, the time of each run, peak memory and every figure's rows
+`[key, count, previous]` in the contract's order, for the benchmark to check against
+Vigie's.
+"""
+
+import argparse
+import datetime
+import json
+import resource
+import statistics
+import sys
+import time
+
+import duckdb
+
+REGIONS = [
+    "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94",
+    "01", "02", "03", "04", "06", "975", "977", "978", "984", "986", "987", "988",
+]
+METROPOLITAN = REGIONS[:13]
+TYPES = [
+    "es_public", "es_prive", "espic", "esms", "ehpad", "lab", "radiotherapy",
+    "army_hospital", "grades", "provider", "other",
+]
+LEGAL_STATUSES = ["public", "private_for_profit", "private_non_profit"]
+SLOTS = ["ho_jo", "jo_1800_1829", "jo_1830_1959", "jo_2000_0859", "jno"]
+STATES = ["resolved", "resolving", "needs_cert", "unknown"]
+DATA_IMPACTS = ["unavailable", "disclosed", "altered", "destroyed", "none"]
+DATA_KINDS = ["health_personal", "personal_other", "technical_sensitive", "confidential"]
+DANGERS = ["none", "potential", "actual"]
+ORIGINS = ["malicious", "non_malicious", "out_of_scope"]
+MALICIOUS = [
+    "ransomware", "si_compromise", "account_compromise", "credential_theft", "phishing",
+    "vuln_exploitation", "brute_force", "data_leak", "malware", "ddos", "defacement",
+    "other_malicious",
+]
+NON_MALICIOUS = [
+    "infra_failure", "telecom_loss", "app_bug", "power_outage", "equipment_failure",
+    "faulty_update", "other_non_malicious",
+]
+REACHES = ["multi_server", "single_server", "workstation", "provider"]
+SIDES = ["provider", "local"]
+
+# Every field of the v1 schema, typed, so that nothing depends on sampling.
+COLUMNS = {
+    "ref": "VARCHAR",
+    "declared_at": "TIMESTAMPTZ",
+    "detected_at": "TIMESTAMPTZ",
+    "channel": "VARCHAR",
+    "structure": "STRUCT(finess VARCHAR, name VARCHAR, \"type\" VARCHAR, "
+    "legal_status VARCHAR, region VARCHAR, ose BOOLEAN, ght VARCHAR)",
+    "state_at_declaration": "VARCHAR",
+    "support_requested": "BOOLEAN",
+    "care_impact": "VARCHAR",
+    "degraded_hours": "DOUBLE",
+    "data_impact": "VARCHAR[]",
+    "data_kind": "VARCHAR[]",
+    "patient_danger": "VARCHAR",
+    "title": "VARCHAR",
+    "description": "VARCHAR",
+    "qualification": "STRUCT(origin VARCHAR, categories VARCHAR[], ransomware_reach VARCHAR, "
+    "infra_side VARCHAR, out_of_scope_reason VARCHAR, event VARCHAR)",
+    "technical_support": "BOOLEAN",
+    "false_positive": "BOOLEAN",
+    "complements_requested": "BOOLEAN",
+    "complements_received": "BOOLEAN",
+}
+
+
+def log(message):
+    """Prints a progress message on stderr."""
+    print(f"[duckdb] {message}", file=sys.stderr, flush=True)
+
+
+def sql_string(text):
+    """Quotes a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def easter_sunday(year):
+    """Easter Sunday of a Gregorian year (anonymous Gregorian algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return datetime.date(year, month, day + 1)
+
+
+def holidays(first, last):
+    """The 11 French public holidays of the Code du travail, years first..last."""
+    days = []
+    for year in range(first, last + 1):
+        for month, day in [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]:
+            days.append(datetime.date(year, month, day))
+        easter = easter_sunday(year)
+        for offset in (1, 39, 50):
+            days.append(easter + datetime.timedelta(days=offset))
+    return days
+
+
+def load(con, path):
+    """Reads the JSON Lines file into the table `incidents`; returns its row count."""
+    columns = "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in COLUMNS.items()) + "}"
+    con.execute(
+        f"CREATE OR REPLACE TABLE incidents AS SELECT * FROM read_json({sql_string(path)}, "
+        f"format = 'newline_delimited', columns = {columns})"
+    )
+    return con.execute("SELECT count(*) FROM incidents").fetchone()[0]
+
+
+def setup(con, shares):
+    """Reference tables: public holidays (figure 4) and activity shares (figure 7)."""
+    first, last = con.execute(
+        "SELECT year(min(declared_at)) - 1, year(max(declared_at)) + 1 FROM incidents"
+    ).fetchone()
+    con.execute("CREATE OR REPLACE TABLE holidays (day DATE PRIMARY KEY)")
+    con.executemany("INSERT INTO holidays VALUES (?)", [[d] for d in holidays(first, last)])
+    con.execute("CREATE OR REPLACE TABLE shares (region VARCHAR, share BIGINT)")
+    con.executemany("INSERT INTO shares VALUES (?, ?)", list(shares.items()))
+
+
+def paris_new_years(con, years):
+    """{year: SQL literal of the instant 1 January, 00:00 in Paris} for each year."""
+    out = {}
+    for year in years:
+        (instant,) = con.execute(
+            "SELECT CAST(timezone('Europe/Paris', CAST(? AS TIMESTAMP)) AS VARCHAR)",
+            [f"{year}-01-01 00:00:00"],
+        ).fetchone()
+        out[year] = f"TIMESTAMPTZ '{instant}'"
+    return out
+
+
+def two_years(con, year):
+    """SQL of the incidents of `year` and the year before (Paris time), with their year
+    `y`, Paris time `lt` and flat columns. The year is told by comparing the instant
+    with the Paris new years, which needs no time zone conversion per row."""
+    new_year = paris_new_years(con, (year - 1, year, year + 1))
+    return f"""(
+        SELECT
+            CASE WHEN declared_at >= {new_year[year]} THEN {year} ELSE {year - 1} END AS y,
+            timezone('Europe/Paris', declared_at) AS lt,
+            structure.finess AS finess,
+            structure.region AS region,
+            structure."type" AS kind,
+            structure.legal_status AS legal_status,
+            coalesce(structure.ose, false) AS ose,
+            state_at_declaration AS state,
+            support_requested,
+            care_impact,
+            data_impact,
+            coalesce(data_kind, []) AS data_kind,
+            patient_danger,
+            coalesce(qualification.origin, 'unqualified') AS origin,
+            coalesce(qualification.categories, []) AS categories,
+            qualification.ransomware_reach AS reach,
+            qualification.infra_side AS side,
+            coalesce(technical_support, false) AS technical_support,
+            coalesce(false_positive, false) AS false_positive,
+            coalesce(complements_requested, false)
+                AND NOT coalesce(complements_received, false) AS unanswered
+        FROM incidents
+        WHERE declared_at >= {new_year[year - 1]} AND declared_at < {new_year[year + 1]}
+)"""
+
+
+# The dimensions counted in one pass with GROUPING SETS, each with `y`.
+DIMENSIONS = ["m", "slot", "state", "region", "kind", "legal_status", "patient_danger", "origin", "q", "reach", "side"]
+SETS = [("m",), ("slot",), ("state",), ("region",), ("kind",), ("legal_status",), ("patient_danger",),
+        ("origin",), ("origin", "q"), ("origin", "reach"), ("origin", "side")]
+
+
+def compute(con, year):
+    """Every counted figure of `year` (previous = year - 1), as [figure, rows]."""
+    years = (year, year - 1)
+    b = two_years(con, year)
+
+    def q(sql):
+        return con.execute(sql).fetchall()
+
+    def by_year(result):
+        """{(y, key...): n} from rows (y, key..., n)."""
+        return {tuple(r[:-1]): r[-1] for r in result}
+
+    def rows(keys, counts, lookup=lambda k: k):
+        return [[k, counts.get((year, lookup(k)), 0), counts.get((year - 1, lookup(k)), 0)] for k in keys]
+
+    totals = {
+        r[0]: r[1:]
+        for r in q(
+            f"""SELECT y, count(*),
+                count(*) FILTER (support_requested),
+                count(*) FILTER (technical_support),
+                count(*) FILTER (false_positive),
+                count(*) FILTER (origin = 'malicious'),
+                count(*) FILTER (origin = 'non_malicious'),
+                count(*) FILTER (origin = 'out_of_scope'),
+                count(*) FILTER (care_impact <> 'none'),
+                count(*) FILTER (patient_danger <> 'none'),
+                count(*) FILTER (len(data_kind) >= 2),
+                count(*) FILTER (technical_support AND false_positive)
+            FROM {b} GROUP BY y"""
+        )
+    }
+    structures = {
+        r[0]: r[1:]
+        for r in q(
+            f"""SELECT y, count(*), count(*) FILTER (n > 2), count(*) FILTER (n >= 4),
+                count(*) FILTER (ose), count(*) FILTER (unanswered)
+            FROM (SELECT y, finess, count(*) AS n, bool_or(ose) AS ose,
+                         bool_or(unanswered) AS unanswered
+                  FROM {b} GROUP BY y, finess)
+            GROUP BY y"""
+        )
+    }
+
+    def total(y, i):
+        return totals.get(y, [0] * 11)[i]
+
+    def structure(y, i):
+        return structures.get(y, [0] * 5)[i]
+
+    key_figures = [
+        ("declarations", lambda y: total(y, 0)),
+        ("structures", lambda y: structure(y, 0)),
+        ("support_requested", lambda y: total(y, 1)),
+        ("technical_support", lambda y: total(y, 2)),
+        ("false_positive", lambda y: total(y, 3)),
+        ("malicious", lambda y: total(y, 4)),
+        ("non_malicious", lambda y: total(y, 5)),
+        ("out_of_scope", lambda y: total(y, 6)),
+        ("care_impact", lambda y: total(y, 7)),
+        ("patient_danger", lambda y: total(y, 8)),
+        ("structures_gt2", lambda y: structure(y, 1)),
+        ("structures_ge4", lambda y: structure(y, 2)),
+        ("ose_structures", lambda y: structure(y, 3)),
+        ("structures_unanswered", lambda y: structure(y, 4)),
+    ]
+    figures = {1: [[k, f(year), f(year - 1)] for k, f in key_figures]}
+
+    # One pass over the two years for every single-valued dimension; only this one needs
+    # the Paris month and the deposit slot (the join with the holidays is never pruned).
+    with_slot = f"""(
+    SELECT *,
+        month(lt) AS m,
+        CASE
+            WHEN isodow(lt) >= 6 OR CAST(lt AS DATE) IN (SELECT day FROM holidays) THEN 'jno'
+            WHEN hour(lt) BETWEEN 9 AND 17 THEN 'ho_jo'
+            WHEN hour(lt) = 18 AND minute(lt) < 30 THEN 'jo_1800_1829'
+            WHEN hour(lt) IN (18, 19) THEN 'jo_1830_1959'
+            ELSE 'jo_2000_0859'
+        END AS slot
+    FROM {b})"""
+    grouping_sets = ", ".join("(y, " + ", ".join(s) + ")" for s in SETS)
+    dims = {s: {} for s in SETS}
+    for row in q(
+        f"""SELECT GROUPING_ID({", ".join(DIMENSIONS)}), y, {", ".join(DIMENSIONS)},
+                count(*), count(*) FILTER (len(categories) >= 2)
+        FROM (SELECT *, (m + 2) // 3 AS q FROM {with_slot})
+        GROUP BY GROUPING SETS ({grouping_sets})"""
+    ):
+        gid, y, values, n, multi = row[0], row[1], row[2:-2], row[-2], row[-1]
+        present = tuple(d for i, d in enumerate(DIMENSIONS) if not gid >> (len(DIMENSIONS) - 1 - i) & 1)
+        key = tuple(values[DIMENSIONS.index(d)] for d in present)
+        dims[present][(y, *key)] = multi if present == ("origin",) else n
+
+    figures[3] = [[f"{m:02}", *[dims[("m",)].get((y, m), 0) for y in years]] for m in range(1, 13)]
+    figures[4] = rows(SLOTS, dims[("slot",)])
+    figures[5] = rows(STATES, dims[("state",)])
+    figures[6] = rows(REGIONS, dims[("region",)])
+
+    index = by_year(
+        q(
+            f"""WITH d AS (
+                SELECT s.region, s.share, ys.y, count(b.y) AS n
+                FROM shares s CROSS JOIN (VALUES ({year}), ({year - 1})) AS ys(y)
+                LEFT JOIN {b} b ON b.region = s.region AND b.y = ys.y
+                GROUP BY ALL),
+            top AS (
+                SELECT y, arg_max({{'n': n, 's': share}}, n / share) AS best FROM d GROUP BY y)
+            SELECT d.y, d.region,
+                CASE WHEN top.best.n = 0 THEN 0
+                     ELSE (2 * 100 * d.n * top.best.s + d.share * top.best.n)
+                          // (2 * d.share * top.best.n)
+                END
+            FROM d JOIN top USING (y)"""
+        )
+    )
+    figures[7] = rows(METROPOLITAN, index)
+    figures[8] = rows(TYPES, dims[("kind",)])
+    figures[9] = rows(LEGAL_STATUSES, dims[("legal_status",)])
+
+    def unnested(column, *by):
+        keys = "".join(f"{k}, " for k in by)
+        return by_year(
+            q(f"SELECT y, {keys}k, count(*) FROM (SELECT y, {keys}unnest({column}) AS k FROM {b}) GROUP BY ALL")
+        )
+
+    figures[10] = rows(DATA_IMPACTS, unnested("data_impact"))
+    figures[11] = rows(DATA_KINDS, unnested("data_kind")) + [["multiple", total(year, 9), total(year - 1, 9)]]
+    figures[12] = rows(DANGERS, dims[("patient_danger",)])
+
+    per_year = by_year(
+        q(
+            """SELECT year(timezone('Europe/Paris', declared_at)),
+                coalesce(qualification.origin, 'unqualified'), count(*)
+            FROM incidents GROUP BY ALL"""
+        )
+    )
+    figures[13] = rows(ORIGINS + ["unqualified"], per_year)
+    first_year = min([y for (y, _) in per_year] + [year])
+
+    categories = unnested("categories", "origin", "technical_support")
+    supported = {}
+    by_origin = {}
+    for (y, origin, tech, k), n in categories.items():
+        by_origin[(y, origin, k)] = by_origin.get((y, origin, k), 0) + n
+        if tech:
+            supported[(y, k)] = supported.get((y, k), 0) + n
+
+    def of_origin(counts, origin):
+        return {(y, *rest): n for (y, o, *rest), n in counts.items() if o == origin}
+
+    multi = of_origin(dims[("origin",)], "malicious")
+    figures[14] = (
+        rows(MALICIOUS, of_origin(by_origin, "malicious"))
+        + [
+            [f"ransomware_reach.{r}", *[dims[("origin", "reach")].get((y, "malicious", r), 0) for y in years]]
+            for r in REACHES
+        ]
+        + [["multi_category", multi.get((year,), 0), multi.get((year - 1,), 0)]]
+    )
+
+    def series(origin):
+        counts = of_origin(per_year, origin)
+        return [[str(y), counts.get((y,), 0), 0] for y in range(first_year, year + 1)]
+
+    def by_quarter(origin):
+        counts = of_origin(dims[("origin", "q")], origin)
+        return [[f"Q{n}", counts.get((year, n), 0), counts.get((year - 1, n), 0)] for n in range(1, 5)]
+
+    figures[15] = series("malicious")
+    figures[16] = by_quarter("malicious")
+    figures[18] = rows(MALICIOUS + NON_MALICIOUS, supported) + [
+        ["false_positive", total(year, 10), total(year - 1, 10)]
+    ]
+    figures[19] = rows(NON_MALICIOUS, of_origin(by_origin, "non_malicious")) + [
+        [f"infra_failure.{s}", *[dims[("origin", "side")].get((y, "non_malicious", s), 0) for y in years]]
+        for s in SIDES
+    ]
+    figures[20] = series("non_malicious")
+    figures[21] = by_quarter("non_malicious")
+    return [{"figure": n, "rows": figures[n]} for n in sorted(figures)]
+
+
+def main():
+    """Loads, computes warm `--runs` times, prints the JSON summary on stdout."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jsonl", required=True)
+    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--shares", required=True, help="region=share,... (integers)")
+    args = parser.parse_args()
+    shares = {r: int(s) for r, s in (p.split("=") for p in args.shares.split(","))}
+
+    con = duckdb.connect(config={"threads": args.threads})
+    log(f"DuckDB {duckdb.__version__}, threads={args.threads}: read_json {args.jsonl}")
+    start = time.perf_counter()
+    lines = load(con, args.jsonl)
+    load_s = time.perf_counter() - start
+    log(f"loaded {lines} lines in {load_s:.2f} s; computing the figures of {args.year}")
+    setup(con, shares)
+    figures = compute(con, args.year)  # warm-up
+    runs = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        figures = compute(con, args.year)
+        runs.append(time.perf_counter() - start)
+    log(f"figures: median {statistics.median(runs):.3f} s over {args.runs} runs")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "version": duckdb.__version__,
+                "lines": lines,
+                "load_s": load_s,
+                "runs_s": runs,
+                "peak_rss_bytes": peak,
+                "figures": figures,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

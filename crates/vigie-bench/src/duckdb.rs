@@ -1,0 +1,123 @@
+//! DuckDB's side: `duckdb_figures.py` run with python3 as a subprocess.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use anyhow::{Context as _, bail};
+use serde_json::Value;
+
+use crate::{generate, memory};
+
+/// The figures of one year as plain rows: figure number, then `(key, count, previous)`.
+pub type Rows = Vec<(u8, Vec<(String, i64, i64)>)>;
+
+/// What DuckDB did on one file.
+pub struct DuckRun {
+    /// DuckDB's version.
+    pub version: String,
+    /// Time of `read_json` into a table.
+    pub load: Duration,
+    /// Lines loaded.
+    pub lines: u64,
+    /// Each warm run of every figure, in order.
+    pub runs: Vec<Duration>,
+    /// Peak resident memory of the Python process.
+    pub peak: Option<u64>,
+    /// Every figure.
+    pub figures: Rows,
+}
+
+/// The script, next to this crate's manifest.
+pub fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_figures.py")
+}
+
+/// Makes sure `python3` can `import duckdb`, installing it with pip if needed (never in CI).
+pub fn ensure_installed() -> anyhow::Result<()> {
+    let importable = || {
+        Command::new("python3")
+            .args(["-c", "import duckdb"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if importable() {
+        return Ok(());
+    }
+    if std::env::var_os("CI").is_some() {
+        bail!("python3 cannot import duckdb, and packages are never installed in CI");
+    }
+    eprintln!("python3 cannot import duckdb: python3 -m pip install duckdb");
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "duckdb"])
+        .status()
+        .context("running pip")?;
+    if !status.success() || !importable() {
+        bail!("cannot install the PyPI package duckdb (python3 -m pip install duckdb)");
+    }
+    Ok(())
+}
+
+fn seconds(v: &Value) -> anyhow::Result<Duration> {
+    let s = v.as_f64().context("expected a number of seconds")?;
+    Ok(Duration::from_secs_f64(s))
+}
+
+/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm.
+pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Result<DuckRun> {
+    let shares = generate::SHARES
+        .iter()
+        .map(|(r, s)| format!("{}={s}", vigie_model::Code::code(*r)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let child = Command::new("python3")
+        .arg(script())
+        .arg("--jsonl")
+        .arg(file)
+        .args(["--year", &year.to_string()])
+        .args(["--runs", &runs.to_string()])
+        .args(["--threads", &threads.to_string()])
+        .args(["--shares", &shares])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("running python3 duckdb_figures.py")?;
+    let watch = memory::Watch::start(child.id());
+    let output = child.wait_with_output()?;
+    let polled = watch.stop();
+    if !output.status.success() {
+        bail!("duckdb_figures.py failed ({})", output.status);
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let json: Value = serde_json::from_str(text.lines().last().unwrap_or_default())
+        .context("reading the output of duckdb_figures.py")?;
+    let mut figures = Rows::new();
+    for figure in json["figures"].as_array().context("no figures")? {
+        let number = figure["figure"].as_u64().context("figure number")? as u8;
+        let rows = figure["rows"]
+            .as_array()
+            .context("figure rows")?
+            .iter()
+            .map(|r| Some((r[0].as_str()?.to_owned(), r[1].as_i64()?, r[2].as_i64()?)))
+            .collect::<Option<Vec<_>>>()
+            .context("a figure row is not [key, count, previous]")?;
+        figures.push((number, rows));
+    }
+    Ok(DuckRun {
+        version: json["version"].as_str().unwrap_or("?").to_owned(),
+        load: seconds(&json["load_s"])?,
+        lines: json["lines"].as_u64().unwrap_or(0),
+        runs: json["runs_s"]
+            .as_array()
+            .context("runs_s")?
+            .iter()
+            .map(seconds)
+            .collect::<anyhow::Result<_>>()?,
+        peak: json["peak_rss_bytes"].as_u64().max(polled),
+        figures,
+    })
+}
