@@ -189,6 +189,8 @@ pub struct ApiTokenRecord {
     pub structure: StructureId,
     /// What the structure called it.
     pub label: String,
+    /// Who created it (what it writes is in their name).
+    pub created_by: Option<UserId>,
     /// When it was created.
     pub created_at: Timestamp,
     /// When it was revoked.
@@ -281,6 +283,7 @@ macro_rules! api_token_record {
             id: row.try_get("id")?,
             structure: StructureId(row.try_get("structure_id")?),
             label: row.try_get("label")?,
+            created_by: row.try_get::<Option<i64>, _>("created_by")?.map(UserId),
             created_at: instant(created),
             revoked_at: revoked.map(instant),
         }
@@ -913,7 +916,7 @@ impl Store {
 
     /// The structure a live API token acts for.
     pub async fn api_token(&self, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let sql = "SELECT id, structure_id, label, created_at_ns, revoked_at_ns FROM api_tokens \
+        let sql = "SELECT id, structure_id, label, created_by, created_at_ns, revoked_at_ns FROM api_tokens \
                    WHERE token_hash = $1 AND revoked_at_ns IS NULL";
         Ok(on_pool!(self, pool => {
             match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
@@ -928,7 +931,7 @@ impl Store {
         &self,
         structure: StructureId,
     ) -> Result<Vec<ApiTokenRecord>, StoreError> {
-        let sql = "SELECT id, structure_id, label, created_at_ns, revoked_at_ns FROM api_tokens \
+        let sql = "SELECT id, structure_id, label, created_by, created_at_ns, revoked_at_ns FROM api_tokens \
                    WHERE structure_id = $1 ORDER BY id";
         let mut out = Vec::new();
         on_pool!(self, pool => {

@@ -5,6 +5,7 @@
 //! it; a test walks that table for every role and object. Access is checked on the
 //! server for every request.
 
+pub mod api;
 mod declare_form;
 mod error;
 mod layout;

@@ -9,7 +9,7 @@ use axum::{
     routing::{MethodRouter, get, post},
 };
 
-use crate::{App, pages, security};
+use crate::{App, api, pages, security};
 
 /// Who may use a route. Handlers enforce it with their extractors and `vigie_access`;
 /// the access-matrix test checks that they do.
@@ -31,6 +31,10 @@ pub enum Rule {
     CaseMessage,
     /// Whoever holds a valid invitation link.
     Invitation,
+    /// A structure's API token.
+    ApiToken,
+    /// A structure's API token, on one of that structure's cases.
+    ApiCase,
 }
 
 /// A route: method, path (axum syntax) and rule.
@@ -145,6 +149,30 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
         (
             spec(Method::POST, "/declarations/{case}/messages", CaseMessage),
             post(pages::cases::add_message),
+        ),
+        (
+            spec(Method::GET, "/api/openapi.json", Public),
+            get(api::openapi),
+        ),
+        (
+            spec(Method::POST, "/api/v1/declarations", ApiToken),
+            post(api::create),
+        ),
+        (
+            spec(Method::GET, "/api/v1/declarations", ApiToken),
+            get(api::list),
+        ),
+        (
+            spec(Method::GET, "/api/v1/declarations/{case}", ApiCase),
+            get(api::read),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/declarations/{case}/messages",
+                ApiCase,
+            ),
+            post(api::message),
         ),
     ]
 }

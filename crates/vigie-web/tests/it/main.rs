@@ -1,6 +1,7 @@
 //! The portal tested as its users meet it: over HTTP, on a real database, with e-mails
 //! delivered to a real SMTP server on loopback.
 
+mod api;
 mod app;
 mod flows;
 mod matrix;

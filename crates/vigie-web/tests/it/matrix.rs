@@ -4,6 +4,7 @@
 
 use reqwest::StatusCode;
 use vigie_access::{Authority, IncidentAction, Role, Scope, Viewer, allows};
+use vigie_auth::{SecretToken, TokenKind};
 use vigie_model::CaseNumber;
 use vigie_web::routes::{Rule, specs};
 
@@ -31,6 +32,7 @@ fn expected(
     let Some(viewer) = &actor.viewer else {
         // Anonymous visitors: public pages open, everything else sends them to log in.
         return match rule {
+            Rule::ApiToken | Rule::ApiCase => &[S::UNAUTHORIZED],
             Rule::Public if post => &[S::UNAUTHORIZED],
             Rule::Public => &[S::OK],
             Rule::Invitation => &[S::NOT_FOUND],
@@ -55,6 +57,8 @@ fn expected(
             &[S::UNPROCESSABLE_ENTITY]
         }
         Rule::Members => &[S::FORBIDDEN],
+        // Pages carry no API token.
+        Rule::ApiToken | Rule::ApiCase => &[S::UNAUTHORIZED],
         Rule::CaseRead | Rule::CaseMessage => match (case_allowed, post) {
             (Some(true), true) => &[S::SEE_OTHER],
             (Some(true), false) => &[S::OK],
@@ -178,7 +182,7 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
             continue;
         }
         let objects: Vec<Target> = if spec.path.contains("{case}") {
-            let action = if spec.rule == Rule::CaseMessage {
+            let action = if spec.rule == Rule::CaseMessage || (spec.rule == Rule::ApiCase && post) {
                 IncidentAction::Message
             } else {
                 IncidentAction::Read
@@ -262,7 +266,94 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
             }
         }
     }
-    assert!(checked > 150, "only {checked} checks");
+
+    // The API, with each structure's token, another's, a forged one and none.
+    let mut tokens: Vec<(&str, Option<String>, Option<Viewer>)> = vec![
+        ("no token", None, None),
+        (
+            "forged token",
+            Some("vga_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()),
+            None,
+        ),
+    ];
+    for (name, structure, user) in [
+        ("token of s1", s1, &users[0].1),
+        ("token of s2", s2, &users[1].1),
+    ] {
+        let secret = SecretToken::generate(TokenKind::Api).unwrap();
+        let author = app.store.user_by_email(&user.email).await.unwrap().unwrap();
+        app.store
+            .create_api_token(
+                structure,
+                &secret.hash().to_hex(),
+                name,
+                Some(author.id),
+                app.now(),
+            )
+            .await
+            .unwrap();
+        tokens.push((name, Some(secret.expose().to_owned()), Some(author.viewer)));
+    }
+    let http = reqwest::Client::new();
+    for spec in specs()
+        .into_iter()
+        .filter(|s| matches!(s.rule, Rule::ApiToken | Rule::ApiCase))
+    {
+        let post = spec.method == reqwest::Method::POST;
+        let targets: Vec<(String, Option<&vigie_access::IncidentFacts>)> =
+            if spec.path.contains("{case}") {
+                cases
+                    .iter()
+                    .map(|(c, f)| (spec.path.replace("{case}", &c.to_string()), Some(f)))
+                    .collect()
+            } else {
+                vec![(spec.path.to_owned(), None)]
+            };
+        for (path, facts) in &targets {
+            for (name, token, viewer) in &tokens {
+                let mut request = if post {
+                    http.post(format!("{}{path}", app.base))
+                } else {
+                    http.get(format!("{}{path}", app.base))
+                };
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                if post {
+                    let body = if facts.is_some() {
+                        r#"{"body":"Message de la matrice"}"#
+                    } else {
+                        "{}"
+                    };
+                    request = request
+                        .header("content-type", "application/json")
+                        .body(body);
+                }
+                let status = request.send().await.unwrap().status();
+                let want = match (viewer, facts) {
+                    (None, _) => StatusCode::UNAUTHORIZED,
+                    (Some(v), Some(f)) => {
+                        let action = if post {
+                            IncidentAction::Message
+                        } else {
+                            IncidentAction::Read
+                        };
+                        match (allows(v, f, action), post) {
+                            (true, true) => StatusCode::CREATED,
+                            (true, false) => StatusCode::OK,
+                            (false, _) => StatusCode::NOT_FOUND,
+                        }
+                    }
+                    (Some(_), None) if post => StatusCode::UNPROCESSABLE_ENTITY,
+                    (Some(_), None) => StatusCode::OK,
+                };
+                assert_eq!(status, want, "{} {path} with {name}", spec.method);
+                checked += 1;
+            }
+        }
+    }
+
+    assert!(checked > 180, "only {checked} checks");
 
     // Listings follow the same scopes.
     for actor in actors.iter_mut().skip(1) {

@@ -1,0 +1,392 @@
+//! The JSON API for declarations, for the tools of a structure (SIEM, ticketing): create,
+//! read, list its own, add a message. Each call carries a structure's API token.
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, Path, Query, State},
+    http::{HeaderMap, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use vigie_access::{IncidentAction, Role, Scope, UserId, Viewer, reveal};
+use vigie_auth::{SecretToken, TokenKind};
+use vigie_model::{CaseNumber, Code, interchange::v1};
+use vigie_store::{CaseRecord, DeclarationTexts};
+
+use crate::App;
+
+/// The OpenAPI description of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// An API error: a status and a JSON body naming what is wrong.
+pub struct ApiError {
+    status: StatusCode,
+    errors: Vec<(String, String)>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            errors: vec![(field.to_owned(), message.into())],
+        }
+    }
+
+    fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "case", "no such case")
+    }
+}
+
+impl From<vigie_store::StoreError> for ApiError {
+    fn from(e: vigie_store::StoreError) -> ApiError {
+        eprintln!("error: {e}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server",
+            "the service failed; nothing confirmed was lost",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let errors: Vec<Value> = self
+            .errors
+            .iter()
+            .map(|(f, m)| json!({ "field": f, "message": m }))
+            .collect();
+        let mut response = (self.status, Json(json!({ "errors": errors }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The structure a request's API token acts for, as a declarant of it.
+pub struct ApiCaller {
+    viewer: Viewer,
+    structure: vigie_access::StructureId,
+    /// The user who created the token: what it writes is in their name.
+    author: Option<UserId>,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<App> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "authorization",
+                "a valid API token is required (Authorization: Bearer vga_…)",
+            )
+        };
+        let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
+        let token = SecretToken::parse(TokenKind::Api, token).map_err(|_| unauthorized())?;
+        let record = app
+            .store
+            .api_token(&token.hash().to_hex())
+            .await?
+            .ok_or_else(unauthorized)?;
+        let user = record.created_by.unwrap_or(UserId(0));
+        let viewer = Viewer::new(user, Role::Declarant, Scope::Structure(record.structure))
+            .map_err(|_| unauthorized())?;
+        Ok(ApiCaller {
+            viewer,
+            structure: record.structure,
+            author: record.created_by,
+        })
+    }
+}
+
+/// The fields a declaration sent to the API may have.
+const DECLARATION_FIELDS: [&str; 12] = [
+    "title",
+    "description",
+    "measures_taken",
+    "affected_systems",
+    "detected_at",
+    "state_at_declaration",
+    "support_requested",
+    "care_impact",
+    "degraded_hours",
+    "data_impact",
+    "data_kind",
+    "patient_danger",
+];
+
+/// A case as the API shows it.
+#[derive(Serialize)]
+struct CaseJson {
+    case_number: String,
+    state: String,
+    url: String,
+    declaration: Value,
+    measures_taken: Option<String>,
+    affected_systems: Option<String>,
+}
+
+fn case_json(app: &App, record: &CaseRecord) -> CaseJson {
+    let mut declaration: Value =
+        serde_json::from_str(&v1::to_line(&record.incident)).unwrap_or(Value::Null);
+    if let Some(map) = declaration.as_object_mut() {
+        // What the CERT makes of the case is not the declarant's to read through the API.
+        for key in [
+            "qualification",
+            "technical_support",
+            "false_positive",
+            "complements_requested",
+            "complements_received",
+            "ref",
+        ] {
+            map.remove(key);
+        }
+    }
+    CaseJson {
+        case_number: record.case.to_string(),
+        state: record.state.clone(),
+        url: format!("{}/declarations/{}", app.settings.public_url, record.case),
+        declaration,
+        measures_taken: record.texts.measures_taken.clone(),
+        affected_systems: record.texts.affected_systems.clone(),
+    }
+}
+
+/// `POST /api/v1/declarations`.
+pub async fn create(
+    State(app): State<App>,
+    caller: ApiCaller,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(&body) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "body",
+            "the body must be a JSON object",
+        ));
+    };
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !DECLARATION_FIELDS.contains(&k.as_str()))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            unknown,
+            "unknown field",
+        ));
+    }
+    let text = |fields: &mut Map<String, Value>, key: &str| -> Result<Option<String>, ApiError> {
+        match fields.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.chars().count() <= 20_000 => {
+                Ok(Some(s).filter(|s| !s.trim().is_empty()))
+            }
+            Some(_) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                key,
+                "must be a string of at most 20,000 characters",
+            )),
+        }
+    };
+    let texts = DeclarationTexts {
+        measures_taken: text(&mut fields, "measures_taken")?,
+        affected_systems: text(&mut fields, "affected_systems")?,
+    };
+    let structure = app
+        .store
+        .structure(caller.structure)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let now = app.now();
+    let offset = crate::paris().to_offset(now);
+    let s = &structure.structure;
+    fields.insert(
+        "declared_at".into(),
+        json!(now.display_with_offset(offset).to_string()),
+    );
+    fields.insert("channel".into(), json!("portal"));
+    fields.insert(
+        "structure".into(),
+        json!({
+            "finess": s.finess.as_str(), "name": s.name.as_str(), "type": s.kind.code(),
+            "legal_status": s.legal_status.code(), "region": s.region.code(), "ose": s.ose,
+        }),
+    );
+    if let Some(ght) = &s.ght {
+        fields["structure"]["ght"] = json!(ght.as_str());
+    }
+    let incident = v1::parse_line(&Value::Object(fields).to_string())
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.reason))?;
+    // The acknowledgment goes to whoever created the token.
+    let to: Vec<vigie_mail::Mailbox> = match caller.author {
+        Some(user) => app
+            .store
+            .user(user)
+            .await?
+            .and_then(|u| u.email.parse().ok())
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
+    let (name, url) = (s.name.to_string(), app.settings.public_url.clone());
+    let case = app
+        .store
+        .declare(
+            caller.structure,
+            &incident,
+            caller.author,
+            &texts,
+            |case| crate::pages::declare::acknowledgment(&to, case, &name, &incident, &url),
+            now,
+        )
+        .await?;
+    let record = app
+        .store
+        .case(case)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let location = format!("/api/v1/declarations/{case}");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(case_json(&app, &record)),
+    )
+        .into_response())
+}
+
+/// A case the caller may act on.
+async fn case_for(
+    app: &App,
+    caller: &ApiCaller,
+    case: &str,
+    action: IncidentAction,
+) -> Result<CaseRecord, ApiError> {
+    let number = CaseNumber::parse(case).map_err(|_| ApiError::not_found())?;
+    let record = app
+        .store
+        .case(number)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let facts = record.facts.clone();
+    let visible =
+        reveal(&caller.viewer, &facts, action, record).map_err(|_| ApiError::not_found())?;
+    Ok(visible.get().clone())
+}
+
+/// `GET /api/v1/declarations/{case}`.
+pub async fn read(
+    State(app): State<App>,
+    caller: ApiCaller,
+    Path(case): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = case_for(&app, &caller, &case, IncidentAction::Read).await?;
+    Ok(Json(case_json(&app, &record)).into_response())
+}
+
+/// Query of the list.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<i64>,
+}
+
+/// `GET /api/v1/declarations`.
+pub async fn list(
+    State(app): State<App>,
+    caller: ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    const PAGE: i64 = 100;
+    let page = q.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "page",
+            "must be between 1 and 1,000,000",
+        ));
+    }
+    let rows = app
+        .store
+        .list_cases(&caller.viewer.incident_listing(), PAGE, (page - 1) * PAGE)
+        .await?;
+    let items: Vec<Value> = rows
+        .into_iter()
+        .filter(|s| vigie_access::allows(&caller.viewer, &s.facts, IncidentAction::Read))
+        .map(|s| {
+            json!({
+                "case_number": s.case.to_string(),
+                "title": s.title,
+                "declared_at": s.declared_at.to_string(),
+                "state": s.state,
+                "care_impact": s.care_impact,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "page": page, "items": items })).into_response())
+}
+
+/// What a message sent to the API holds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageJson {
+    body: String,
+}
+
+/// `POST /api/v1/declarations/{case}/messages`.
+pub async fn message(
+    State(app): State<App>,
+    caller: ApiCaller,
+    Path(case): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let record = case_for(&app, &caller, &case, IncidentAction::Message).await?;
+    let message: MessageJson = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            format!("expected {{\"body\": \"…\"}}: {e}"),
+        )
+    })?;
+    let text = message.body.trim();
+    if text.is_empty() || text.chars().count() > 20_000 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            "must hold 1 to 20,000 characters",
+        ));
+    }
+    let Some(author) = caller.author else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "authorization",
+            "this token has no author to write in the name of",
+        ));
+    };
+    let id = app
+        .store
+        .add_message(record.case, author, text, app.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "case_number": record.case.to_string() })),
+    )
+        .into_response())
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
