@@ -1,8 +1,6 @@
 //! The declaration form: what was typed, kept as typed, checked step by step, and turned
 //! into an [`Incident`] only when every field is right.
 
-use std::collections::BTreeMap;
-
 use jiff::{Timestamp, civil};
 use serde::{Deserialize, Serialize};
 use vigie_model::{
@@ -46,9 +44,9 @@ pub struct Draft {
     pub patient_danger: String,
 }
 
-/// Errors of a form, by field name, in French.
+/// Errors of a form, by field name, in French, in the order of the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+pub struct FieldErrors(pub Vec<(&'static str, String)>);
 
 impl FieldErrors {
     /// No error.
@@ -58,11 +56,24 @@ impl FieldErrors {
 
     /// The error of a field.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
+    /// Records the first error of a field, keeping the form's order.
     fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+            let position = |f: &str| {
+                STEP_FIELDS
+                    .iter()
+                    .flat_map(|s| s.iter())
+                    .position(|x| *x == f)
+            };
+            self.0.sort_by_key(|(f, _)| position(f));
+        }
     }
 }
 
@@ -134,7 +145,7 @@ impl Draft {
     pub fn check_step(&self, step: usize, now: Timestamp) -> FieldErrors {
         let mut errors = self.check(now).1;
         if let Some(fields) = STEP_FIELDS.get(step.wrapping_sub(1)) {
-            errors.0.retain(|k, _| fields.contains(k));
+            errors.0.retain(|(k, _)| fields.contains(k));
         }
         errors
     }

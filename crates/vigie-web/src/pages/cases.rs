@@ -152,6 +152,12 @@ struct CasePage {
 fn facts_of(incident: &Incident, record: &CaseRecord) -> Vec<(&'static str, String)> {
     let dash = |s: Option<&str>| s.filter(|s| !s.is_empty()).unwrap_or("—").to_owned();
     let d = &incident.data_impact;
+    let kinds = d
+        .kinds()
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(" ; ");
     let mut facts = vec![
         (
             "Structure",
@@ -198,32 +204,25 @@ fn facts_of(incident: &Incident, record: &CaseRecord) -> Vec<(&'static str, Stri
             "Impact sur la prise en charge",
             incident.care_impact.label().to_owned(),
         ),
-        (
-            "Impact sur les données",
-            d.impacts()
-                .iter()
-                .map(|i| i.label())
-                .collect::<Vec<_>>()
-                .join(" ; "),
-        ),
-        (
-            "Mise en danger des patients",
-            incident.patient_danger.label().to_owned(),
-        ),
     ];
     if let Some(h) = incident.degraded_hours {
-        facts.insert(10, ("Durée du mode dégradé", format!("{} h", h.get())));
+        facts.push(("Durée du mode dégradé", format!("{} h", h.get())));
     }
-    if !d.kinds().is_empty() {
-        facts.push((
-            "Types de données touchées",
-            d.kinds()
-                .iter()
-                .map(|k| k.label())
-                .collect::<Vec<_>>()
-                .join(" ; "),
-        ));
+    facts.push((
+        "Impact sur les données",
+        d.impacts()
+            .iter()
+            .map(|i| i.label())
+            .collect::<Vec<_>>()
+            .join(" ; "),
+    ));
+    if !kinds.is_empty() {
+        facts.push(("Types de données touchées", kinds));
     }
+    facts.push((
+        "Mise en danger des patients",
+        incident.patient_danger.label().to_owned(),
+    ));
     facts
 }
 

@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod e2e;
 mod flows;
 mod matrix;
 mod security;
