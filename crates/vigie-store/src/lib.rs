@@ -134,6 +134,10 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Large imports keep their working set in memory: up to 128 MiB of page
+                // cache per connection, and temporary (statement) journals in memory.
+                .pragma("cache_size", "-131072")
+                .pragma("temp_store", "memory")
                 .busy_timeout(std::time::Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)

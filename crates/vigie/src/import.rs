@@ -43,52 +43,93 @@ const LINES_PER_BATCH: usize = 4096;
 /// Bad lines printed in full; the rest are counted.
 const SHOWN_ERRORS: usize = 50;
 
-/// Reads and parses the file on a thread of its own, batch after batch.
+/// Lines read together, before parsing.
+struct Chunk {
+    first_line: u64,
+    lines: Vec<String>,
+    bytes: u64,
+}
+
+/// Parses a chunk of lines (blank lines are skipped).
+fn parse(chunk: &Chunk) -> Batch {
+    let mut batch = Batch {
+        incidents: Vec::with_capacity(chunk.lines.len()),
+        bad: Vec::new(),
+        bytes: chunk.bytes,
+    };
+    for (i, text) in chunk.lines.iter().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match v1::parse_line(text) {
+            Ok(incident) => batch.incidents.push(incident),
+            Err(error) => batch.bad.push(BadLine {
+                line: chunk.first_line + i as u64,
+                error,
+            }),
+        }
+    }
+    batch
+}
+
+/// Reads the file on a thread of its own and parses chunks on every core, sending the
+/// batches in file order.
 fn spawn_reader(
     mut input: Box<dyn BufRead + Send>,
     tx: mpsc::Sender<anyhow::Result<Batch>>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
         let mut line_no = 0u64;
-        let mut buf = String::new();
         loop {
-            let mut batch = Batch {
-                incidents: Vec::with_capacity(LINES_PER_BATCH),
-                bad: Vec::new(),
-                bytes: 0,
-            };
+            let mut chunks = Vec::with_capacity(workers);
             let mut done = false;
-            while batch.incidents.len() + batch.bad.len() < LINES_PER_BATCH {
-                buf.clear();
-                match input.read_line(&mut buf) {
-                    Ok(0) => {
-                        done = true;
-                        break;
-                    }
-                    Ok(n) => {
-                        line_no += 1;
-                        batch.bytes += n as u64;
-                        let text = buf.trim_end_matches(['\n', '\r']);
-                        if text.trim().is_empty() {
-                            continue;
+            while chunks.len() < workers && !done {
+                let mut chunk = Chunk {
+                    first_line: line_no + 1,
+                    lines: Vec::with_capacity(LINES_PER_BATCH),
+                    bytes: 0,
+                };
+                while chunk.lines.len() < LINES_PER_BATCH {
+                    let mut buf = String::new();
+                    match input.read_line(&mut buf) {
+                        Ok(0) => {
+                            done = true;
+                            break;
                         }
-                        match v1::parse_line(text) {
-                            Ok(incident) => batch.incidents.push(incident),
-                            Err(error) => batch.bad.push(BadLine {
-                                line: line_no,
-                                error,
-                            }),
+                        Ok(n) => {
+                            line_no += 1;
+                            chunk.bytes += n as u64;
+                            buf.truncate(buf.trim_end_matches(['\n', '\r']).len());
+                            chunk.lines.push(buf);
                         }
-                    }
-                    Err(e) => {
-                        let _ = tx
-                            .blocking_send(Err(anyhow::Error::new(e)
-                                .context(format!("reading line {}", line_no + 1))));
-                        return;
+                        Err(e) => {
+                            let error = anyhow::Error::new(e)
+                                .context(format!("reading line {}", line_no + 1));
+                            let _ = tx.blocking_send(Err(error));
+                            return;
+                        }
                     }
                 }
+                if !chunk.lines.is_empty() {
+                    chunks.push(chunk);
+                }
             }
-            if tx.blocking_send(Ok(batch)).is_err() || done {
+            let batches: Vec<Batch> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .iter()
+                    .map(|c| scope.spawn(move || parse(c)))
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            });
+            for batch in batches {
+                if tx.blocking_send(Ok(batch)).is_err() {
+                    return;
+                }
+            }
+            if done {
                 return;
             }
         }

@@ -47,7 +47,6 @@ CREATE TABLE incidents (
     deposit_slot          TEXT    NOT NULL
 );
 
-CREATE INDEX incidents_by_year ON incidents (local_year);
 CREATE INDEX incidents_by_structure ON incidents (structure_id);
 
 CREATE TABLE establishments (
