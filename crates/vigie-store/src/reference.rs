@@ -80,6 +80,43 @@ impl Store {
         Ok(())
     }
 
+    /// A structure as the establishments register describes it (not OSE, no GHT).
+    pub async fn structure_from_register(
+        &self,
+        finess: &vigie_model::Finess,
+    ) -> Result<Option<vigie_model::Structure>, StoreError> {
+        let sql = "SELECT name, kind, legal_status, region FROM establishments WHERE finess = $1";
+        let row = on_pool!(self, pool => match sqlx::query(sql).bind(finess.as_str()).fetch_optional(pool).await? {
+            Some(row) => Some((
+                row.try_get::<String, _>(0)?,
+                row.try_get::<String, _>(1)?,
+                row.try_get::<String, _>(2)?,
+                row.try_get::<String, _>(3)?,
+            )),
+            None => None,
+        });
+        let Some((name, kind, legal_status, region)) = row else {
+            return Ok(None);
+        };
+        let bad = |column: &'static str, reason: String| StoreError::Corrupt {
+            table: "establishments",
+            id: 0,
+            column,
+            reason,
+        };
+        Ok(Some(vigie_model::Structure {
+            finess: *finess,
+            name: vigie_model::text::BoundedText::parse(name)
+                .map_err(|e| bad("name", e.to_string()))?,
+            kind: Code::parse(&kind).map_err(|e| bad("kind", e.to_string()))?,
+            legal_status: Code::parse(&legal_status)
+                .map_err(|e| bad("legal_status", e.to_string()))?,
+            region: Code::parse(&region).map_err(|e| bad("region", e.to_string()))?,
+            ose: false,
+            ght: None,
+        }))
+    }
+
     /// Adds or renames regions.
     pub async fn load_regions(&self, list: &[(Region, String)]) -> Result<(), StoreError> {
         let sql = "INSERT INTO regions (code, name) VALUES ($1, $2) \

@@ -333,10 +333,18 @@ pub async fn invite(
                         )
                         .await;
                     };
-                    match app.store.structure_by_finess(&record).await? {
-                        Some(r) => Scope::Structure(r.id),
+                    let known = match app.store.structure_by_finess(&record).await? {
+                        Some(r) => Some(r.id),
+                        // A structure of the register becomes known when its first account is made.
+                        None => match app.store.structure_from_register(&record).await? {
+                            Some(structure) => Some(app.store.save_structure(&structure).await?),
+                            None => None,
+                        },
+                    };
+                    match known {
+                        Some(id) => Scope::Structure(id),
                         None => {
-                            return account_page(&app, &who, None, None, Some("Cette structure n'est pas encore connue de Vigie : importez-la d'abord.".into())).await;
+                            return account_page(&app, &who, None, None, Some("Ce numéro FINESS n'est ni dans le répertoire chargé ni parmi les structures connues de Vigie.".into())).await;
                         }
                     }
                 }

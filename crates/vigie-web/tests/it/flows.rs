@@ -432,3 +432,93 @@ async fn a_declarant_invites_a_colleague_who_chooses_a_strong_password() {
         .await;
     assert_eq!(ok.location.as_deref(), Some("/declarations"));
 }
+
+#[tokio::test]
+async fn an_administrator_opens_the_first_account_of_a_structure_of_the_register() {
+    let app = TestApp::spawn().await;
+    let finess = vigie_model::Finess::parse("2A0000030").unwrap();
+    let establishment = vigie_reference::Establishment {
+        finess,
+        name: "Centre hospitalier de démonstration".into(),
+        category: 355,
+        kind: vigie_model::StructureType::EsPublic,
+        legal_status: vigie_model::LegalStatus::Public,
+        region: vigie_model::Region::Corse,
+        department: "2A".into(),
+    };
+    app.store
+        .load_establishments(&[establishment])
+        .await
+        .unwrap();
+    let admin = app
+        .user("admin@cert.test", Role::Admin, Scope::Platform, false)
+        .await;
+    let mut b = app.signed_in(&admin).await;
+    let unknown = b
+        .post(
+            "/compte/invitations",
+            &[
+                ("email", "rssi@ch.fr"),
+                ("display_name", "RSSI"),
+                ("role", "declarant"),
+                ("finess", "010000024"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("ni dans le répertoire"),
+        "{}",
+        unknown.body
+    );
+    let page = b
+        .post(
+            "/compte/invitations",
+            &[
+                ("email", "rssi@ch.fr"),
+                ("display_name", "RSSI"),
+                ("role", "declarant"),
+                ("finess", "2A0000030"),
+            ],
+        )
+        .await;
+    assert!(
+        page.body.contains("Invitation envoyée à rssi@ch.fr"),
+        "{}",
+        page.body
+    );
+    let structure = app
+        .store
+        .structure_by_finess(&finess)
+        .await
+        .unwrap()
+        .expect("the structure now exists");
+    assert_eq!(
+        structure.structure.name.as_str(),
+        "Centre hospitalier de démonstration"
+    );
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let raw = String::from_utf8_lossy(&app.smtp.wait_for(1, Duration::from_secs(5)).await[0].data)
+        .replace("=\r\n", "");
+    let start = raw.find("/invitation/vgi_").unwrap();
+    let link: String = raw[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/_-".contains(*c))
+        .collect();
+    let mut c = app.browser();
+    c.post(
+        &link,
+        &[
+            ("password", "Une-Phrase-Assez-Longue-7"),
+            ("confirm", "Une-Phrase-Assez-Longue-7"),
+        ],
+    )
+    .await;
+    let user = app
+        .store
+        .user_by_email("rssi@ch.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.viewer.scope(), &Scope::Structure(structure.id));
+}
