@@ -1,5 +1,6 @@
 //! The `vigie` command: one binary for every role of a sectoral health CERT platform.
 
+mod account;
 mod demo;
 mod export;
 mod import;
@@ -49,6 +50,11 @@ enum Command {
     Demo(demo::Args),
     /// Serve the portal.
     Serve(serve::Args),
+    /// Invite accounts and create API tokens.
+    Account {
+        #[command(subcommand)]
+        action: account::Action,
+    },
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
@@ -71,6 +77,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reference { action } => reference::run(&cli.db, action).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Serve(args) => serve::run(&cli.db, args).await,
+        Command::Account { action } => account::run(&cli.db, action).await,
     }
 }
 

@@ -189,9 +189,30 @@ pub async fn create(
             "unknown field",
         ));
     }
+    // The portal's form requires a title and a description: so does the API.
+    for key in ["title", "description"] {
+        if !fields.contains_key(key) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                key,
+                "is required",
+            ));
+        }
+        if fields
+            .get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                key,
+                "must not be empty",
+            ));
+        }
+    }
     let text = |fields: &mut Map<String, Value>, key: &str| -> Result<Option<String>, ApiError> {
         match fields.remove(key) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::String(s)) if s.chars().count() <= 20_000 => {
                 Ok(Some(s).filter(|s| !s.trim().is_empty()))
             }
@@ -297,20 +318,31 @@ pub async fn read(
     Ok(Json(case_json(&app, &record)).into_response())
 }
 
-/// Query of the list.
-#[derive(Deserialize)]
-pub struct ListQuery {
-    page: Option<i64>,
-}
-
 /// `GET /api/v1/declarations`.
 pub async fn list(
     State(app): State<App>,
     caller: ApiCaller,
-    Query(q): Query<ListQuery>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     const PAGE: i64 = 100;
-    let page = q.page.unwrap_or(1);
+    let mut pages = query.iter().filter(|(k, _)| k == "page");
+    let page = match (pages.next(), pages.next()) {
+        (None, _) => 1,
+        (Some((_, p)), None) => p.parse::<i64>().map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "page",
+                "must be a whole number",
+            )
+        })?,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "page",
+                "is given twice",
+            ));
+        }
+    };
     if !(1..=1_000_000).contains(&page) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -39,16 +39,25 @@ impl FieldError {
     }
 }
 
+/// An optional field may be absent, but not `null` (the schema gives it a type).
+fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InLine<'a> {
-    #[serde(rename = "ref", borrow)]
+    #[serde(default, deserialize_with = "not_null", rename = "ref", borrow)]
     reference: Option<Cow<'a, str>>,
     #[serde(borrow)]
     declared_at: Cow<'a, str>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     detected_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     channel: Option<Cow<'a, str>>,
     #[serde(borrow)]
     structure: InStructure<'a>,
@@ -57,22 +66,27 @@ struct InLine<'a> {
     support_requested: bool,
     #[serde(borrow)]
     care_impact: Cow<'a, str>,
+    #[serde(default, deserialize_with = "not_null")]
     degraded_hours: Option<f64>,
     #[serde(borrow)]
     data_impact: Vec<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     data_kind: Option<Vec<Cow<'a, str>>>,
     #[serde(borrow)]
     patient_danger: Cow<'a, str>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     title: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     description: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     qualification: Option<InQualification<'a>>,
+    #[serde(default, deserialize_with = "not_null")]
     technical_support: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     false_positive: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     complements_requested: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     complements_received: Option<bool>,
 }
 
@@ -89,8 +103,9 @@ struct InStructure<'a> {
     legal_status: Cow<'a, str>,
     #[serde(borrow)]
     region: Cow<'a, str>,
+    #[serde(default, deserialize_with = "not_null")]
     ose: Option<bool>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     ght: Option<Cow<'a, str>>,
 }
 
@@ -99,15 +114,15 @@ struct InStructure<'a> {
 struct InQualification<'a> {
     #[serde(borrow)]
     origin: Cow<'a, str>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     categories: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     ransomware_reach: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     infra_side: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     out_of_scope_reason: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, deserialize_with = "not_null", borrow)]
     event: Option<Cow<'a, str>>,
 }
 
@@ -322,7 +337,7 @@ fn check_object(value: &Value, prefix: &str, fields: &[Field]) -> Result<(), Fie
     for &(name, kind, required) in fields {
         match map.get(name) {
             None if required => return Err(FieldError::new(path(name), "is required")),
-            None | Some(Value::Null) => {}
+            None => {}
             Some(v) => {
                 let ok = match kind {
                     Kind::Str => v.is_string(),

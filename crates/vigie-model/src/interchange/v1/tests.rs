@@ -33,6 +33,16 @@ fn bad_lines_name_their_field() {
         ("not json".into(), "line", "not valid JSON"),
         ("[1]".into(), "line", "must be a JSON object"),
         (
+            with(r#""title":"Chiffrement""#, r#""title":null"#),
+            "title",
+            "must be a string",
+        ),
+        (
+            with(r#""ose":true"#, r#""ose":null"#),
+            "structure.ose",
+            "must be true or false",
+        ),
+        (
             with(
                 r#""care_impact":"degraded""#,
                 r#""care_impact":"degraded","care_impact":"none""#,

@@ -1,0 +1,179 @@
+//! `vigie account …`: accounts and API tokens from the command line (the first
+//! administrator of a new deployment is invited this way).
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use vigie_access::{Authority, Role, Scope, Viewer};
+use vigie_auth::{SecretToken, TokenKind};
+use vigie_model::{Code, Finess, Region};
+use vigie_store::{InvitationRecord, OutboxMail, Store};
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// Invite someone to create an account; prints the link (valid 72 hours).
+    Invite {
+        /// Their e-mail address (the login).
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// Role: declarant, ght, ars, analyst, oncall, authority or admin.
+        #[arg(long)]
+        role: String,
+        /// FINESS number of the structure (declarants); taken from the register if needed.
+        #[arg(long)]
+        finess: Option<String>,
+        /// Name of the GHT (GHT accounts).
+        #[arg(long)]
+        ght: Option<String>,
+        /// INSEE code of the region (ARS accounts).
+        #[arg(long)]
+        region: Option<String>,
+        /// Authority: dns, fssi, dgs_corruss or anssi (authority accounts).
+        #[arg(long)]
+        authority: Option<String>,
+        /// The portal's public address, for the link.
+        #[arg(
+            long,
+            env = "VIGIE_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+    /// Creates an API token for a structure; prints it once.
+    Token {
+        /// FINESS number of the structure.
+        #[arg(long)]
+        finess: String,
+        /// What the token is for.
+        #[arg(long)]
+        label: String,
+        /// The account in whose name the token writes (e-mail address).
+        #[arg(long)]
+        author: Option<String>,
+    },
+}
+
+/// The structure with this FINESS number, made known from the register if needed.
+async fn structure(store: &Store, finess: &str) -> anyhow::Result<vigie_access::StructureId> {
+    let finess = Finess::parse(finess)?;
+    if let Some(record) = store.structure_by_finess(&finess).await? {
+        return Ok(record.id);
+    }
+    let structure = store
+        .structure_from_register(&finess)
+        .await?
+        .with_context(|| {
+            format!("FINESS {finess} is neither a known structure nor in the loaded register")
+        })?;
+    Ok(store.save_structure(&structure).await?)
+}
+
+#[allow(clippy::disallowed_methods)]
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+/// Runs `vigie account`.
+pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
+    let store = crate::open(db).await?;
+    match action {
+        Action::Invite {
+            email,
+            name,
+            role,
+            finess,
+            ght,
+            region,
+            authority,
+            public_url,
+        } => {
+            let role = Role::parse(&role)?;
+            let scope = match role {
+                Role::Declarant => Scope::Structure(
+                    structure(
+                        &store,
+                        finess
+                            .as_deref()
+                            .context("--finess is required for a declarant")?,
+                    )
+                    .await?,
+                ),
+                Role::Ght => Scope::Ght(ght.context("--ght is required for a GHT account")?),
+                Role::Ars => Scope::Region(Region::parse(
+                    region
+                        .as_deref()
+                        .context("--region is required for an ARS account")?,
+                )?),
+                Role::Authority => Scope::Authority(Authority::parse(
+                    authority.as_deref().context("--authority is required")?,
+                )?),
+                Role::Analyst | Role::Oncall => Scope::Cert,
+                Role::Admin => Scope::Platform,
+            };
+            Viewer::new(vigie_access::UserId(0), role, scope.clone())?;
+            let token = SecretToken::generate(TokenKind::Invitation)?;
+            let link = format!(
+                "{}/invitation/{}",
+                public_url.trim_end_matches('/'),
+                token.expose()
+            );
+            let now = now();
+            let invitation = InvitationRecord {
+                email: email.clone(),
+                display_name: name.clone(),
+                role,
+                scope,
+                expires_at: now + jiff::SignedDuration::from_hours(72),
+            };
+            let mail = OutboxMail {
+                recipients: vec![email.clone()],
+                subject: "[Vigie] Invitation à créer votre compte".into(),
+                text: format!(
+                    "Bonjour {name},\n\nUn compte « {} » vous attend sur Vigie. Pour choisir votre mot de passe, ouvrez ce lien dans les 72 heures :\n{link}\n",
+                    role.label()
+                ),
+                html: format!(
+                    "<!doctype html><html lang=\"fr\"><body><p>Un compte « {} » vous attend sur Vigie.</p><p><a href=\"{link}\">Choisir mon mot de passe</a> (lien valable 72 heures).</p></body></html>",
+                    role.label()
+                ),
+                message_id: format!(
+                    "<invitation.{}@vigie.localhost>",
+                    &token.hash().to_hex()[..16]
+                ),
+            };
+            store
+                .create_invitation(&token.hash().to_hex(), &invitation, None, &mail, now)
+                .await?;
+            println!("Invitation pour {email} ({}) : {link}", role.label());
+        }
+        Action::Token {
+            finess,
+            label,
+            author,
+        } => {
+            let structure = structure(&store, &finess).await?;
+            let author = match author {
+                Some(email) => Some(
+                    store
+                        .user_by_email(&email)
+                        .await?
+                        .with_context(|| format!("no account {email}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let token = SecretToken::generate(TokenKind::Api)?;
+            store
+                .create_api_token(structure, &token.hash().to_hex(), &label, author, now())
+                .await?;
+            println!("{}", token.expose());
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
