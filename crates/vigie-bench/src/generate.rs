@@ -88,7 +88,7 @@ fn departments(region: Region) -> &'static [&'static str] {
 }
 
 /// Towns used in names, accents included so that JSON escapes and UTF-8 are exercised.
-const TOWNS: [&str; 12] = [
+pub const TOWNS: [&str; 12] = [
     "Saint-Étienne",
     "Besançon",
     "Orléans",
@@ -140,7 +140,7 @@ fn text<const MIN: usize, const MAX: usize>(s: String) -> BoundedText<MIN, MAX> 
 }
 
 /// The pool of declaring structures, all distinct by FINESS number.
-fn structures(seed: u64) -> Vec<Structure> {
+pub fn structures(seed: u64) -> Vec<Structure> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let region_weights: Vec<u32> = Region::ALL
         .iter()

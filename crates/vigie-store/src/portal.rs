@@ -617,6 +617,14 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the sessions expired at `now`; returns how many.
+    pub async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM sessions WHERE expires_at_ns <= $1";
+        Ok(
+            on_pool!(self, pool => sqlx::query(sql).bind(ns(now)).execute(pool).await?.rows_affected()),
+        )
+    }
+
     /// Ends every session of an account (after a password change, say).
     pub async fn delete_sessions_of(&self, user: UserId) -> Result<(), StoreError> {
         let sql = "DELETE FROM sessions WHERE user_id = $1";

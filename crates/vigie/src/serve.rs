@@ -183,6 +183,18 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
+    {
+        // Expired sessions are forgotten every few minutes.
+        let (store, clock) = (store.clone(), clock.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = store.delete_expired_sessions(clock()).await {
+                    eprintln!("sessions: {e}");
+                }
+                tokio::time::sleep(Duration::from_secs(300)).await;
+            }
+        });
+    }
     match mailer {
         Some(mailer) => {
             let (store, clock) = (store.clone(), clock.clone());

@@ -114,6 +114,28 @@ async fn portal_story(store: &Store) {
             .unwrap()
             .is_none()
     );
+    store
+        .create_session("h2", alice, "csrf2", true, now, now + 1.hour())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .delete_expired_sessions(now + 30.minutes())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .delete_expired_sessions(now + 2.hours())
+            .await
+            .unwrap(),
+        2
+    );
+    store
+        .create_session("h1", alice, "csrf1", true, now, now + 1.hour())
+        .await
+        .unwrap();
     store.delete_session("h1").await.unwrap();
     assert!(store.session("h1", now).await.unwrap().is_none());
 

@@ -108,3 +108,32 @@ async fn login_attempts_are_limited_per_address() {
     );
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn behind_tls_answers_ask_browsers_to_keep_to_https() {
+    let plain = TestApp::spawn().await;
+    assert!(
+        plain
+            .browser()
+            .get("/")
+            .await
+            .headers
+            .get("strict-transport-security")
+            .is_none()
+    );
+    let settings = vigie_web::Settings {
+        hsts: true,
+        login_burst: 1000,
+        ..vigie_web::Settings::default()
+    };
+    let tls = TestApp::spawn_with(settings).await;
+    let page = tls.browser().get("/").await;
+    let hsts = page
+        .headers
+        .get("strict-transport-security")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(hsts.starts_with("max-age=63072000"), "{hsts}");
+}
