@@ -1,22 +1,7 @@
 //! Dates as French readers expect them, in Paris time.
 
 use jiff::Timestamp;
-use vigie_workflow::calendar::paris_time;
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+use vigie_workflow::calendar::{MONTHS_FR as MONTHS, paris_time};
 
 /// An instant in Europe/Paris local time, like `5 mars 2024 à 14 h 30` or `1er août 2024 à 9 h 05`.
 pub fn french_date_time(at: Timestamp) -> String {

@@ -20,4 +20,6 @@ pub use fr::french_date_time;
 pub use lettre::{Address, message::Mailbox};
 pub use mail::{InvalidMessageId, Mail, MessageId, Stamp};
 pub use mailer::{MailError, Mailer};
-pub use templates::{Acknowledgment, ComplementRequest, acknowledgment, complement_request};
+pub use templates::{
+    Acknowledgment, ComplementRequest, Invitation, acknowledgment, complement_request, invitation,
+};

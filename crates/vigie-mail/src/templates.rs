@@ -50,6 +50,47 @@ pub struct ComplementRequest<'a> {
     pub cert_name: &'a str,
 }
 
+/// What an invitation to create an account says.
+#[derive(Debug, Clone, Copy)]
+pub struct Invitation<'a> {
+    /// The invited person.
+    pub to: &'a [Mailbox],
+    /// The role offered, in French (`Déclarant`, `Analyste du CERT`…).
+    pub role: &'a str,
+    /// The link where the password is chosen.
+    pub link: &'a str,
+    /// How long the link is valid, in hours.
+    pub valid_hours: u32,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// The invitation to choose a password and create an account.
+pub fn invitation(invitation: &Invitation<'_>) -> Mail {
+    Letter {
+        subject: "[Vigie] Invitation à créer votre compte".to_owned(),
+        before: vec![format!(
+            "Un compte « {} » vous attend sur Vigie, la plateforme de signalement des \
+             incidents de sécurité des systèmes d'information en santé.",
+            one_line(invitation.role)
+        )],
+        facts: Vec::new(),
+        link_sentence: "Pour choisir votre mot de passe, ouvrez ce lien",
+        link_label: "créer mon compte".to_owned(),
+        url: invitation.link,
+        after: vec![
+            format!(
+                "Ce lien est valable {} heures et ne sert qu'une fois. Si vous n'attendiez pas \
+                 cette invitation, ignorez ce message.",
+                invitation.valid_hours
+            ),
+            AUTOMATIC.to_owned(),
+        ],
+        signature: invitation.cert_name,
+    }
+    .into_mail(invitation.to)
+}
+
 /// The acknowledgment sent as soon as a declaration is recorded.
 pub fn acknowledgment(ack: &Acknowledgment<'_>) -> Mail {
     let case = one_line(ack.case_number);

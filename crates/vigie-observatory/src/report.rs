@@ -4,6 +4,7 @@ use vigie_model::{
     Category, Code, DataImpactCode, DataKind, DepositSlot, InfraSide, LegalStatus, Origin,
     PatientDanger, RansomwareReach, Region, StateAtDeclaration, StructureType,
 };
+use vigie_workflow::calendar::MONTHS_FR as MONTHS;
 
 use crate::{
     Figure, FigureRow, Reference,
@@ -11,22 +12,6 @@ use crate::{
     filter::{ORIGINS, UNQUALIFIED},
     tally::{Counts, StructureCounts, Tally, at, year_at, year_index},
 };
-
-/// French month names, January first.
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 /// French quarter names.
 const QUARTERS: [&str; 4] = [

@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use vigie_mail::{Mail, Mailbox, Mailer, MessageId, Stamp};
-use vigie_store::{DueMail, Store, StoreError};
+use vigie_store::{DueMail, OutboxMail, Store, StoreError};
 
 /// Mails taken from the outbox at each round.
 const ROUND: i64 = 100;
@@ -20,6 +20,17 @@ pub struct Delivery {
     pub deferred: u32,
     /// Mails given up (refused for good, or too old).
     pub failed: u32,
+}
+
+/// A message ready for the outbox: its recipients' addresses, its texts and its Message-ID.
+pub fn queueable(mail: Mail, message_id: &MessageId) -> OutboxMail {
+    OutboxMail {
+        recipients: mail.to.iter().map(|m| m.email.to_string()).collect(),
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        message_id: message_id.to_string(),
+    }
 }
 
 /// When to retry after `attempts` failed attempts: 1, 2, 4… minutes, at most an hour.

@@ -36,6 +36,8 @@ pub struct Settings {
     pub session_lifetime: Duration,
     /// The sender of e-mails.
     pub mail_from: String,
+    /// Who signs the messages, like `CERT Santé`.
+    pub cert_name: String,
     /// Login attempts (password or second factor) allowed at once from one address…
     pub login_burst: u32,
     /// …refilled over this period. A whole hospital may share one address: keep it loose;
@@ -50,6 +52,7 @@ impl Default for Settings {
             hsts: false,
             session_lifetime: Duration::from_secs(8 * 3600),
             mail_from: "Vigie <ne-pas-repondre@vigie.localhost>".into(),
+            cert_name: "CERT Santé".into(),
             login_burst: 30,
             login_period: Duration::from_secs(60),
         }
@@ -78,6 +81,14 @@ impl App {
             settings: Arc::new(settings),
             clock,
             limiter: Arc::new(limiter),
+        }
+    }
+
+    /// How the portal presents itself in messages.
+    pub fn portal(&self) -> vigie_service::accounts::Portal<'_> {
+        vigie_service::accounts::Portal {
+            public_url: &self.settings.public_url,
+            cert_name: &self.settings.cert_name,
         }
     }
 

@@ -29,6 +29,22 @@ pub fn paris_time(at: Timestamp) -> DateTime {
     paris().to_datetime(at)
 }
 
+/// French month names, January first.
+pub const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 /// Easter Sunday of a Gregorian year (anonymous Gregorian algorithm, Meeus/Jones/Butcher).
 pub fn easter_sunday(year: i16) -> Date {
     let y = i32::from(year);

@@ -8,7 +8,8 @@ use clap::Subcommand;
 use vigie_access::{Authority, Role, Scope, Viewer};
 use vigie_auth::{SecretToken, TokenKind};
 use vigie_model::{Code, Finess, Region};
-use vigie_store::{InvitationRecord, OutboxMail, Store};
+use vigie_service::accounts::{NewInvitation, Portal};
+use vigie_store::Store;
 
 /// What to do.
 #[derive(Debug, Subcommand)]
@@ -43,6 +44,9 @@ pub enum Action {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+        /// Who signs the messages.
+        #[arg(long, env = "VIGIE_CERT_NAME", default_value = "CERT Santé")]
+        cert_name: String,
     },
     /// Creates an API token for a structure; prints it once.
     Token {
@@ -91,6 +95,7 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
             region,
             authority,
             public_url,
+            cert_name,
         } => {
             let role = Role::parse(&role)?;
             let scope = match role {
@@ -116,39 +121,18 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
                 Role::Admin => Scope::Platform,
             };
             Viewer::new(vigie_access::UserId(0), role, scope.clone())?;
-            let token = SecretToken::generate(TokenKind::Invitation)?;
-            let link = format!(
-                "{}/invitation/{}",
-                public_url.trim_end_matches('/'),
-                token.expose()
-            );
-            let now = now();
-            let invitation = InvitationRecord {
-                email: email.clone(),
-                display_name: name.clone(),
+            let new = NewInvitation {
+                email: &email,
+                name: &name,
                 role,
                 scope,
-                expires_at: now + jiff::SignedDuration::from_hours(72),
+                invited_by: None,
             };
-            let mail = OutboxMail {
-                recipients: vec![email.clone()],
-                subject: "[Vigie] Invitation à créer votre compte".into(),
-                text: format!(
-                    "Bonjour {name},\n\nUn compte « {} » vous attend sur Vigie. Pour choisir votre mot de passe, ouvrez ce lien dans les 72 heures :\n{link}\n",
-                    role.label()
-                ),
-                html: format!(
-                    "<!doctype html><html lang=\"fr\"><body><p>Un compte « {} » vous attend sur Vigie.</p><p><a href=\"{link}\">Choisir mon mot de passe</a> (lien valable 72 heures).</p></body></html>",
-                    role.label()
-                ),
-                message_id: format!(
-                    "<invitation.{}@vigie.localhost>",
-                    &token.hash().to_hex()[..16]
-                ),
+            let portal = Portal {
+                public_url: &public_url,
+                cert_name: &cert_name,
             };
-            store
-                .create_invitation(&token.hash().to_hex(), &invitation, None, &mail, now)
-                .await?;
+            let link = vigie_service::accounts::invite(&store, &new, portal, now()).await?;
             println!("Invitation pour {email} ({}) : {link}", role.label());
         }
         Action::Token {

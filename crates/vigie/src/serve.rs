@@ -29,6 +29,9 @@ pub struct Args {
         default_value = "Vigie <ne-pas-repondre@vigie.localhost>"
     )]
     mail_from: String,
+    /// Who signs the messages.
+    #[arg(long, env = "VIGIE_CERT_NAME", default_value = "CERT Santé")]
+    cert_name: String,
     /// The portal is reached over TLS (sends Strict-Transport-Security).
     #[arg(long)]
     hsts: bool,
@@ -177,6 +180,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         hsts: args.hsts,
         session_lifetime: Duration::from_secs(8 * 3600),
         mail_from: args.mail_from.clone(),
+        cert_name: args.cert_name.clone(),
         ..Settings::default()
     };
     let app = App::new(store.clone(), settings, clock.clone());

@@ -263,7 +263,7 @@ pub async fn create(
             .collect(),
         None => Vec::new(),
     };
-    let (name, url) = (s.name.to_string(), app.settings.public_url.clone());
+    let name = s.name.to_string();
     let case = app
         .store
         .declare(
@@ -271,7 +271,15 @@ pub async fn create(
             &incident,
             caller.author,
             &texts,
-            |case| crate::pages::declare::acknowledgment(&to, case, &name, &incident, &url),
+            |case| {
+                vigie_service::declarations::acknowledgment(
+                    &to,
+                    case,
+                    &name,
+                    &incident,
+                    app.portal(),
+                )
+            },
             now,
         )
         .await?;

@@ -16,7 +16,8 @@ use vigie_auth::{
 };
 use vigie_mail::Mailbox;
 use vigie_model::{Code, Finess, Region};
-use vigie_store::{ApiTokenRecord, InvitationRecord, NewUser, OutboxMail};
+use vigie_service::accounts::{InviteError, NewInvitation};
+use vigie_store::{ApiTokenRecord, InvitationRecord, NewUser};
 
 use crate::{
     App, WebError,
@@ -392,41 +393,28 @@ pub async fn invite(
         }
         _ => return Err(WebError::Forbidden),
     };
-    let token = SecretToken::generate(TokenKind::Invitation)?;
-    let link = format!("{}/invitation/{}", app.settings.public_url, token.expose());
-    let invitation = InvitationRecord {
-        email: email.clone(),
-        display_name: name.clone(),
+    let new = NewInvitation {
+        email: &email,
+        name: &name,
         role,
         scope,
-        expires_at: now + jiff::SignedDuration::from_hours(72),
+        invited_by: Some(who.user.id),
     };
-    let mail = OutboxMail {
-        recipients: vec![email.clone()],
-        subject: "[Vigie] Invitation à créer votre compte".into(),
-        text: format!(
-            "Bonjour {name},\n\nUn compte « {} » vous attend sur Vigie, la plateforme de signalement des incidents de sécurité des systèmes d'information en santé.\n\nPour choisir votre mot de passe, ouvrez ce lien dans les 72 heures :\n{link}\n\nSi vous n'attendiez pas cette invitation, ignorez ce message.\n",
-            role.label()
-        ),
-        html: format!(
-            "<!doctype html><html lang=\"fr\"><body><p>Bonjour {},</p><p>Un compte « {} » vous attend sur Vigie, la plateforme de signalement des incidents de sécurité des systèmes d'information en santé.</p><p>Pour choisir votre mot de passe, ouvrez ce lien dans les 72 heures : <a href=\"{link}\">{link}</a></p><p>Si vous n'attendiez pas cette invitation, ignorez ce message.</p></body></html>",
-            askama_escape(&name),
-            role.label()
-        ),
-        message_id: format!(
-            "<invitation.{}@vigie.localhost>",
-            &token.hash().to_hex()[..16]
-        ),
-    };
-    app.store
-        .create_invitation(
-            &token.hash().to_hex(),
-            &invitation,
-            Some(who.user.id),
-            &mail,
-            now,
-        )
-        .await?;
+    match vigie_service::accounts::invite(&app.store, &new, app.portal(), now).await {
+        Ok(_) => {}
+        Err(InviteError::BadAddress(_)) => {
+            return account_page(
+                &app,
+                &who,
+                None,
+                None,
+                Some("Indiquez une adresse électronique valide et un nom.".into()),
+            )
+            .await;
+        }
+        Err(InviteError::Auth(e)) => return Err(e.into()),
+        Err(InviteError::Store(e)) => return Err(e.into()),
+    }
     account_page(
         &app,
         &who,
@@ -435,14 +423,6 @@ pub async fn invite(
         None,
     )
     .await
-}
-
-/// Escapes text for HTML.
-fn askama_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[derive(Template)]

@@ -8,11 +8,10 @@ use axum::{
     response::Response,
 };
 use vigie_access::{Role, Scope, StructureAction, StructureFacts, allows_structure};
-use vigie_mail::{Acknowledgment, Mailbox, MessageId};
-use vigie_model::{
-    CareImpact, CaseNumber, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration,
-};
-use vigie_store::{DeclarationTexts, OutboxMail, StructureRecord};
+use vigie_mail::Mailbox;
+use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
+use vigie_service::declarations::acknowledgment;
+use vigie_store::{DeclarationTexts, StructureRecord};
 
 use crate::{
     App, WebError,
@@ -289,7 +288,6 @@ pub async fn submit(
         affected_systems: Some(draft.affected_systems.clone()).filter(|s| !s.is_empty()),
     };
     let to: Vec<Mailbox> = who.user.email.parse::<Mailbox>().into_iter().collect();
-    let public_url = app.settings.public_url.clone();
     let structure_name = structure.structure.name.to_string();
     let case = app
         .store
@@ -298,51 +296,10 @@ pub async fn submit(
             &incident,
             Some(who.user.id),
             &texts,
-            |case| acknowledgment(&to, case, &structure_name, &incident, &public_url),
+            |case| acknowledgment(&to, case, &structure_name, &incident, app.portal()),
             now,
         )
         .await?;
     app.store.delete_draft(who.user.id, structure.id).await?;
     Ok(super::see_other(&format!("/declarations/{case}/recu")))
-}
-
-/// The acknowledgment of a declaration, queued with it.
-pub fn acknowledgment(
-    to: &[Mailbox],
-    case: CaseNumber,
-    structure_name: &str,
-    incident: &vigie_model::Incident,
-    public_url: &str,
-) -> Vec<OutboxMail> {
-    if to.is_empty() {
-        return Vec::new();
-    }
-    let case_number = case.to_string();
-    let link = format!("{public_url}/declarations/{case_number}");
-    let mail = vigie_mail::acknowledgment(&Acknowledgment {
-        to,
-        case_number: &case_number,
-        structure_name,
-        declared_at: incident.declared_at,
-        title: incident.title.as_ref().map(|t| t.as_str()),
-        portal_url: &link,
-        cert_name: "CERT Santé",
-    });
-    let domain = public_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("vigie.localhost")
-        .split([':', '/'])
-        .next()
-        .unwrap_or("vigie.localhost");
-    let message_id = MessageId::new(&format!("ack.{}", case.id()), domain)
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| format!("<ack.{}@vigie.localhost>", case.id()));
-    vec![OutboxMail {
-        recipients: mail.to.iter().map(|m| m.email.to_string()).collect(),
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        message_id,
-    }]
 }
