@@ -1,7 +1,11 @@
-//! Benchmark of Vigie's foundation against DuckDB, on generated incidents.
+//! Benchmarks of Vigie: its foundation against DuckDB on generated incidents (`figures`,
+//! the default), and durable declarations through the portal's API (`declarations`, see
+//! [`declarations`]).
 //!
 //! ```text
 //! cargo run --release -p vigie-bench -- --sizes 1000000,10000000
+//! cargo run --release -p vigie-bench -- figures --sizes 1000000
+//! cargo run --release -p vigie-bench -- declarations --seconds 10 --kills 20
 //! ```
 //!
 //! For each size N it generates (or reuses) `bench-data/incidents-N.jsonl`, imports it
@@ -14,6 +18,7 @@
 //! DuckDB's `read_json`. This is a benchmark, not a timed test: it fails only when the
 //! two engines disagree or a step cannot run.
 
+mod declarations;
 mod duckdb;
 mod generate;
 mod memory;
@@ -37,9 +42,26 @@ const FIGURES_TARGET: f64 = 0.1;
 /// Vigie's import time over DuckDB's `read_json` time, at most.
 const IMPORT_TARGET: f64 = 1.0;
 
-/// Benchmark of Vigie (import, figures) against DuckDB on the same generated incidents.
+/// Benchmarks of Vigie: figures against DuckDB (the default), declarations through the API.
 #[derive(Debug, Parser)]
-#[command(name = "vigie-bench")]
+#[command(name = "vigie-bench", args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Bench>,
+    #[command(flatten)]
+    figures: Args,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Bench {
+    /// Import and figures of generated incidents, against DuckDB (the default).
+    Figures(Args),
+    /// Durable declarations per second through the API, latency, and kill -9 under load.
+    Declarations(declarations::Args),
+}
+
+/// Benchmark of Vigie (import, figures) against DuckDB on the same generated incidents.
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Numbers of incidents to generate and measure, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
@@ -313,9 +335,14 @@ fn report(m: &Measure, args: &Args) -> String {
     s
 }
 
-fn run(args: &Args) -> anyhow::Result<bool> {
+/// The repository's root.
+fn workspace() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let workspace = workspace.canonicalize().unwrap_or(workspace);
+    workspace.canonicalize().unwrap_or(workspace)
+}
+
+fn run(args: &Args) -> anyhow::Result<bool> {
+    let workspace = workspace();
     let dir = args
         .data_dir
         .clone()
@@ -339,11 +366,22 @@ fn run(args: &Args) -> anyhow::Result<bool> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
+    let cli = Cli::parse();
+    let (result, failure) = match &cli.command {
+        None => (
+            run(&cli.figures),
+            "Vigie and DuckDB computed different figures",
+        ),
+        Some(Bench::Figures(args)) => (run(args), "Vigie and DuckDB computed different figures"),
+        Some(Bench::Declarations(args)) => (
+            declarations::run(args, &workspace()),
+            "declarations were lost, incomplete or unexpected",
+        ),
+    };
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
-            eprintln!("error: Vigie and DuckDB computed different figures");
+            eprintln!("error: {failure}");
             ExitCode::FAILURE
         }
         Err(e) => {
