@@ -3,3 +3,4 @@
 //! Time is always a parameter: nothing here reads the clock.
 
 pub mod calendar;
+pub mod routing;
