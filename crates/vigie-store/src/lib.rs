@@ -5,6 +5,7 @@
 //! migrations; every value is parsed back into validated model types when read.
 
 mod decode;
+mod handling;
 mod import;
 mod portal;
 mod reference;
@@ -21,6 +22,7 @@ use sqlx::{
 use vigie_model::Incident;
 use vigie_observatory::Row;
 
+pub use handling::*;
 pub use import::{Import, ImportCounts};
 pub use portal::*;
 pub use reference::Holdings;
@@ -80,14 +82,16 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// The object of an update does not exist.
+    #[error("no such {0}")]
+    NotFound(&'static str),
 }
 
 /// The migrations of one engine, in order.
-fn migrator(steps: [(&'static str, &'static str); 2]) -> Migrator {
+fn migrator<const N: usize>(steps: [(i64, &'static str, &'static str); N]) -> Migrator {
     let migrations = steps
         .into_iter()
-        .zip(1..)
-        .map(|((name, sql), version)| {
+        .map(|(version, name, sql)| {
             Migration::new(
                 version,
                 name.into(),
@@ -146,12 +150,19 @@ impl Store {
                 .map_err(open_err)?;
             migrator([
                 (
+                    1,
                     "foundation",
                     include_str!("../migrations/sqlite/0001_foundation.sql"),
                 ),
                 (
+                    2,
                     "portal",
                     include_str!("../migrations/sqlite/0002_portal.sql"),
+                ),
+                (
+                    4,
+                    "handling",
+                    include_str!("../migrations/sqlite/0004_handling.sql"),
                 ),
             ])
             .run(&pool)
@@ -166,12 +177,19 @@ impl Store {
                 .map_err(open_err)?;
             migrator([
                 (
+                    1,
                     "foundation",
                     include_str!("../migrations/postgres/0001_foundation.sql"),
                 ),
                 (
+                    2,
                     "portal",
                     include_str!("../migrations/postgres/0002_portal.sql"),
+                ),
+                (
+                    4,
+                    "handling",
+                    include_str!("../migrations/postgres/0004_handling.sql"),
                 ),
             ])
             .run(&pool)

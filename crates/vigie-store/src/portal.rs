@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite};
 use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, UserId, Viewer};
 use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
+use vigie_workflow::routing::{Recipient, Routing};
 
 use crate::{
     Store, StoreError,
@@ -234,6 +235,7 @@ macro_rules! enqueue {
         .await?;
     }};
 }
+pub(crate) use enqueue;
 
 macro_rules! structure_record {
     ($row:expr) => {{
@@ -302,7 +304,11 @@ macro_rules! case_summary {
         let routed: Option<String> = row.try_get("routed")?;
         let mut routed_to = CodeSet::empty();
         for code in routed.iter().flat_map(|r| r.split(',')) {
-            routed_to.insert(parsed(Authority::parse(code), "routings", id, "authority")?);
+            if let Recipient::Authority(a) =
+                parsed(Recipient::parse(code), "routings", id, "authority")?
+            {
+                routed_to.insert(a);
+            }
         }
         CaseSummary {
             case: parsed(
@@ -670,14 +676,15 @@ impl Store {
         }))
     }
 
-    /// Stores a declaration and the e-mails that acknowledge it, in one transaction: once
-    /// this returns a case number, both are durable.
+    /// Stores a declaration, its routings and the e-mails that acknowledge and announce it,
+    /// in one transaction: once this returns a case number, all are durable.
     pub async fn declare(
         &self,
         structure: StructureId,
         incident: &Incident,
         declared_by: Option<UserId>,
         texts: &DeclarationTexts,
+        routings: &[Routing],
         mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
         now: Timestamp,
     ) -> Result<CaseNumber, StoreError> {
@@ -706,6 +713,7 @@ impl Store {
                     id,
                     "id",
                 )?;
+                crate::handling::insert_routings!(tx, case, routings, now);
                 for mail in mails(case) {
                     enqueue!(&mut *tx, &mail, now);
                 }
@@ -742,7 +750,9 @@ impl Store {
             let mut routed_to = CodeSet::empty();
             for r in sqlx::query(routings).bind(case.id()).fetch_all(pool).await? {
                 let code: String = r.try_get(0)?;
-                routed_to.insert(parsed(Authority::parse(&code), "routings", case.id(), "authority")?);
+                if let Recipient::Authority(a) = parsed(Recipient::parse(&code), "routings", case.id(), "authority")? {
+                    routed_to.insert(a);
+                }
             }
             let facts = IncidentFacts {
                 structure: StructureId(structure),

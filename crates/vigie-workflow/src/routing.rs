@@ -9,9 +9,7 @@ use std::fmt;
 
 use serde::Deserialize;
 use vigie_access::Authority;
-use vigie_model::{
-    CareImpact, Category, Code, Origin, PatientDanger, StructureType, UnknownCode,
-};
+use vigie_model::{CareImpact, Category, Code, Origin, PatientDanger, StructureType, UnknownCode};
 
 /// The rules Vigie starts with, from the CERT's practice (DOMAIN.md, "Handling").
 pub const DEFAULT_RULES: &str = include_str!("routing/default.toml");
@@ -294,8 +292,7 @@ impl Rules {
             };
             let id_ok = !r.id.is_empty()
                 && r.id.len() <= 64
-                && r
-                    .id
+                && r.id
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
             if !id_ok {

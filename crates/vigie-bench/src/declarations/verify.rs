@@ -244,6 +244,7 @@ mod store_tests {
                 &sent.incident,
                 Some(account.user),
                 &sent.texts,
+                &[],
                 |case| {
                     vec![OutboxMail {
                         recipients: vec![email],

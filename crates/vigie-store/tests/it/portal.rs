@@ -180,6 +180,7 @@ async fn portal_story(store: &Store) {
             &declaration("010000024", "76", "Alpha", "Chiffrement"),
             Some(alice),
             &texts,
+            &[],
             |case| {
                 vec![mail(
                     "alice@ch-exemple.fr",
@@ -197,6 +198,7 @@ async fn portal_story(store: &Store) {
             &declaration("010000032", "53", "Beta", "Panne"),
             None,
             &DeclarationTexts::default(),
+            &[],
             |_| vec![],
             now,
         )

@@ -155,6 +155,7 @@ impl TestApp {
                 &incident,
                 None,
                 &DeclarationTexts::default(),
+                &[],
                 |_| vec![],
                 self.now(),
             )

@@ -24,7 +24,9 @@ fn facts(words: &str) -> RoutingFacts {
             "degraded" | "interrupted" => f.care_impact = CareImpact::parse(w).unwrap(),
             "potential" | "actual" => f.patient_danger = PatientDanger::parse(w).unwrap(),
             _ if w.starts_with("cat=") => f.categories.push(Category::parse(&w[4..]).unwrap()),
-            _ if w.starts_with("type=") => f.structure_type = StructureType::parse(&w[5..]).unwrap(),
+            _ if w.starts_with("type=") => {
+                f.structure_type = StructureType::parse(&w[5..]).unwrap()
+            }
             _ => f.origin = Some(Origin::parse(w).unwrap()),
         }
     }
@@ -54,8 +56,14 @@ fn default_rules_route_as_the_cert_does() {
         ("malicious", "fssi[fssi-malicious] ars[ars-region]"),
         ("out_of_scope", "ars[ars-region]"),
         ("degraded", "dgs_corruss[dgs-care-impact] ars[ars-region]"),
-        ("interrupted", "dgs_corruss[dgs-care-impact] ars[ars-region]"),
-        ("potential", "dgs_corruss[dgs-patient-danger] ars[ars-region]"),
+        (
+            "interrupted",
+            "dgs_corruss[dgs-care-impact] ars[ars-region]",
+        ),
+        (
+            "potential",
+            "dgs_corruss[dgs-patient-danger] ars[ars-region]",
+        ),
         ("actual", "dgs_corruss[dgs-patient-danger] ars[ars-region]"),
         (
             "interrupted actual",
@@ -102,7 +110,10 @@ fn edited_rules_are_data() {
     let table = [
         ("", "fssi[fssi-not-significant]"),
         ("significant", ""),
-        ("malicious cat=ransomware significant", "anssi[anssi-ransomware-ght]"),
+        (
+            "malicious cat=ransomware significant",
+            "anssi[anssi-ransomware-ght]",
+        ),
         (
             "malicious cat=phishing cat=si_compromise",
             "fssi[fssi-not-significant] anssi[anssi-ransomware-ght]",
@@ -125,12 +136,30 @@ fn an_empty_document_routes_nowhere() {
 fn bad_documents_name_the_rule_and_field() {
     let rule = |body: &str| format!("[[rule]]\nid = \"a\"\nto = \"dns\"\nreason = \"r\"\n{body}\n");
     let table = [
-        (rule("when.origin = [\"evil\"]"), "routing rule 1 (a): field `when.origin`: unknown origin `evil`"),
-        (rule("when.care_impact = []"), "routing rule 1 (a): field `when.care_impact`: an empty list never matches"),
-        ("[[rule]]\nid = \"a\"\nto = \"mayor\"\nreason = \"r\"\n".to_owned(), "routing rule 1 (a): field `to`: unknown recipient `mayor`"),
-        ("[[rule]]\nid = \"A b\"\nto = \"dns\"\nreason = \"r\"\n".to_owned(), "routing rule 1: field `id`"),
-        ("[[rule]]\nid = \"a\"\nto = \"dns\"\nreason = \"  \"\n".to_owned(), "routing rule 1 (a): field `reason`"),
-        (format!("{}{}", rule(""), rule("")), "routing rule 2 (a): field `id`: already used"),
+        (
+            rule("when.origin = [\"evil\"]"),
+            "routing rule 1 (a): field `when.origin`: unknown origin `evil`",
+        ),
+        (
+            rule("when.care_impact = []"),
+            "routing rule 1 (a): field `when.care_impact`: an empty list never matches",
+        ),
+        (
+            "[[rule]]\nid = \"a\"\nto = \"mayor\"\nreason = \"r\"\n".to_owned(),
+            "routing rule 1 (a): field `to`: unknown recipient `mayor`",
+        ),
+        (
+            "[[rule]]\nid = \"A b\"\nto = \"dns\"\nreason = \"r\"\n".to_owned(),
+            "routing rule 1: field `id`",
+        ),
+        (
+            "[[rule]]\nid = \"a\"\nto = \"dns\"\nreason = \"  \"\n".to_owned(),
+            "routing rule 1 (a): field `reason`",
+        ),
+        (
+            format!("{}{}", rule(""), rule("")),
+            "routing rule 2 (a): field `id`: already used",
+        ),
         (rule("when.colour = [\"red\"]"), "routing rules: "),
         (rule("when.ose = \"yes\""), "routing rules: "),
         ("[[rule]]\nid = \"a\"\n".to_owned(), "routing rules: "),
@@ -143,7 +172,9 @@ fn bad_documents_name_the_rule_and_field() {
 
 #[test]
 fn syntax_errors_give_the_line() {
-    let err = Rules::parse("[[rule]]\nid = \"a\"\nto = dns\n").unwrap_err().to_string();
+    let err = Rules::parse("[[rule]]\nid = \"a\"\nto = dns\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("line 3"), "{err}");
 }
 
@@ -154,14 +185,13 @@ fn conditions_are_described_in_french() {
     assert_eq!(dgs.to.label(), "DGS via le CORRUSS");
     assert_eq!(
         dgs.when.describe(),
-        ["impact sur la prise en charge : Fonctionnement en mode dégradé du système de prise en charge des patients ou Interruption de la prise en charge"]
+        [
+            "impact sur la prise en charge : Fonctionnement en mode dégradé du système de prise en charge des patients ou Interruption de la prise en charge"
+        ]
     );
     let ars = rules.rules().last().unwrap();
     assert!(ars.when.describe().is_empty());
-    assert_eq!(
-        rules.rules()[2].when.describe(),
-        ["structure OSE : oui"]
-    );
+    assert_eq!(rules.rules()[2].when.describe(), ["structure OSE : oui"]);
 }
 
 #[test]
