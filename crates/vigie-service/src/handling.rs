@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use vigie_access::{IncidentAction, Viewer, allows};
 use vigie_mail::{Mailbox, MessageId, RoutingAlert};
 use vigie_model::{CaseNumber, Incident, Qualification};
-use vigie_store::{CaseRecord, Judgement, OutboxMail, Store, StoreError};
+use vigie_store::{CaseRecord, Judgement, OutboxMail, QualificationChange, Store, StoreError};
 use vigie_workflow::routing::{Recipient, Routing, RoutingFacts, Rules, RulesError};
 
 use crate::{
@@ -178,9 +178,11 @@ pub async fn qualify(
     Ok(store
         .qualify(
             case,
-            &qualification,
-            judgement,
-            actor.user(),
+            &QualificationChange {
+                qualification: &qualification,
+                judgement,
+                by: actor.user(),
+            },
             &routings,
             |fresh| routing_alerts(&directory, fresh, &routings, case, &incident, portal),
             now,

@@ -90,6 +90,17 @@ pub struct Judgement {
     pub major: bool,
 }
 
+/// A change of qualification by a member of the CERT.
+#[derive(Debug, Clone, Copy)]
+pub struct QualificationChange<'a> {
+    /// The new qualification.
+    pub qualification: &'a Qualification,
+    /// The judgement that goes with it.
+    pub judgement: Judgement,
+    /// Who made the change.
+    pub by: UserId,
+}
+
 /// One recorded version of a case's qualification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QualificationVersion {
@@ -363,14 +374,16 @@ impl Store {
     pub async fn qualify(
         &self,
         case: CaseNumber,
-        qualification: &Qualification,
-        judgement: Judgement,
-        by: UserId,
+        change: &QualificationChange<'_>,
         routings: &[Routing],
         mails: impl FnOnce(&[Recipient]) -> Vec<OutboxMail>,
         now: Timestamp,
     ) -> Result<Vec<Recipient>, StoreError> {
-        let q = qualification;
+        let QualificationChange {
+            qualification: q,
+            judgement,
+            by,
+        } = *change;
         macro_rules! qualify_on {
             ($pool:expr) => {{
                 let mut tx = $pool.begin().await?;

@@ -678,6 +678,7 @@ impl Store {
 
     /// Stores a declaration, its routings and the e-mails that acknowledge and announce it,
     /// in one transaction: once this returns a case number, all are durable.
+    #[allow(clippy::too_many_arguments)]
     pub async fn declare(
         &self,
         structure: StructureId,

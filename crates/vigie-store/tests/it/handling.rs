@@ -9,7 +9,8 @@ use vigie_model::{
     Region, interchange::v1,
 };
 use vigie_store::{
-    DeclarationTexts, Judgement, NewUser, OutboxMail, QueueFilter, QueueSort, Store,
+    DeclarationTexts, Judgement, NewUser, OutboxMail, QualificationChange, QueueFilter, QueueSort,
+    Store,
 };
 use vigie_workflow::routing::{Recipient, Routing, RoutingFacts, Rules};
 
@@ -152,9 +153,11 @@ async fn handling_story(store: &Store) {
     let fresh = store
         .qualify(
             c1,
-            &q,
-            judgement,
-            analyst,
+            &QualificationChange {
+                qualification: &q,
+                judgement,
+                by: analyst,
+            },
             &routings,
             |fresh| fresh.iter().map(alert).collect(),
             later,
@@ -179,9 +182,11 @@ async fn handling_story(store: &Store) {
     let fresh = store
         .qualify(
             c1,
-            &q2,
-            Judgement::default(),
-            analyst,
+            &QualificationChange {
+                qualification: &q2,
+                judgement: Judgement::default(),
+                by: analyst,
+            },
             &routings,
             |f| f.iter().map(alert).collect(),
             later + 1.hour(),
