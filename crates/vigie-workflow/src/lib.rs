@@ -3,4 +3,5 @@
 //! Time is always a parameter: nothing here reads the clock.
 
 pub mod calendar;
+pub mod case;
 pub mod routing;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use vigie_access::{IncidentAction, Visible, reveal};
 use vigie_model::{CaseNumber, Code, Incident};
 use vigie_store::{CaseRecord, CaseSummary, MessageRecord};
+use vigie_workflow::case::CaseState;
 
 use crate::{
     App, WebError,
@@ -41,14 +42,7 @@ struct ListPage {
 
 /// French label of a handling state.
 pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "received" => "Reçu",
-        "qualifying" => "En cours de qualification",
-        "waiting_complements" => "En attente de compléments",
-        "supporting" => "Accompagnement en cours",
-        "closed" => "Clos",
-        _ => "Autre",
-    }
+    CaseState::parse(state).map_or("Autre", |s| s.label())
 }
 
 /// A date in Paris time, as people read it.
@@ -146,6 +140,7 @@ struct CasePage {
     can_write: bool,
     error: Option<&'static str>,
     draft: String,
+    handling: Option<super::handling::HandlingView>,
 }
 
 /// The facts of a case, as label and value.
@@ -241,14 +236,32 @@ fn shown(messages: Vec<MessageRecord>) -> Vec<ShownMessage> {
         .collect()
 }
 
+/// The case page, with the handling panel for CERT staff (`form` keeps what was typed in
+/// a refused qualification).
+pub async fn show_with(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    form: Option<super::handling::QualifyState>,
+) -> Result<Response, WebError> {
+    case_page(app, who, case, None, String::new(), form).await
+}
+
 async fn case_page(
     app: &App,
     who: &SignedIn,
     case: Visible<CaseRecord>,
     error: Option<&'static str>,
     draft: String,
+    form: Option<super::handling::QualifyState>,
 ) -> Result<Response, WebError> {
     let record = case.get();
+    let handling = if vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Handle)
+    {
+        Some(super::handling::view(app, record, form).await?)
+    } else {
+        None
+    };
     let number = record.case.to_string();
     let messages = shown(app.store.messages(record.case).await?);
     let can_write = vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Message);
@@ -262,6 +275,7 @@ async fn case_page(
         can_write,
         error,
         draft,
+        handling,
     };
     super::render(&page)
 }
@@ -273,7 +287,7 @@ pub async fn show(
     Path(case): Path<String>,
 ) -> Result<Response, WebError> {
     let record = visible_case(&app, &who, &case, IncidentAction::Read).await?;
-    case_page(&app, &who, record, None, String::new()).await
+    case_page(&app, &who, record, None, String::new(), None).await
 }
 
 /// What the message form sends.
@@ -298,6 +312,7 @@ pub async fn add_message(
             record,
             Some("Écrivez un message (20 000 caractères au plus)."),
             form.body,
+            None,
         )
         .await?;
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
