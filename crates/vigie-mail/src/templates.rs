@@ -48,6 +48,8 @@ pub struct ComplementRequest<'a> {
     pub portal_url: &'a str,
     /// Who signs, like `CERT Santé`.
     pub cert_name: &'a str,
+    /// 0 for the request itself, then 1, 2… for each reminder.
+    pub reminder: u32,
 }
 
 /// What an invitation to create an account says.
@@ -164,12 +166,31 @@ pub fn acknowledgment(ack: &Acknowledgment<'_>) -> Mail {
 /// The notice that the CERT needs more information, to be read and answered on the portal.
 pub fn complement_request(request: &ComplementRequest<'_>) -> Mail {
     let case = one_line(request.case_number);
+    let (subject, opening) = if request.reminder == 0 {
+        (
+            format!("[Vigie] Demande de compléments sur votre signalement {case}"),
+            format!(
+                "Pour poursuivre l'analyse de votre signalement {case}, nous avons besoin \
+                 d'informations complémentaires."
+            ),
+        )
+    } else {
+        (
+            format!(
+                "[Vigie] Relance n° {} : demande de compléments sur votre signalement {case}",
+                request.reminder
+            ),
+            format!(
+                "Nous n'avons pas encore reçu les informations complémentaires demandées sur \
+                 votre signalement {case}. Elles nous sont nécessaires pour poursuivre son analyse."
+            ),
+        )
+    };
     Letter {
-        subject: format!("[Vigie] Demande de compléments sur votre signalement {case}"),
+        subject,
         before: vec![format!(
-            "Pour poursuivre l'analyse de votre signalement {case}, nous avons besoin \
-             d'informations complémentaires. Pour préserver la confidentialité des échanges, \
-             notre demande n'est consultable que sur le portail."
+            "{opening} Pour préserver la confidentialité des échanges, notre demande n'est \
+             consultable que sur le portail."
         )],
         facts: facts(
             &case,

@@ -189,3 +189,99 @@ pub async fn qualify(
         )
         .await?)
 }
+
+/// Whom the CERT writes to about a case: whoever declared it, or else the active
+/// declarant accounts of the structure.
+async fn case_contacts(store: &Store, record: &CaseRecord) -> Result<Vec<Mailbox>, StoreError> {
+    if let Some(user) = record.declared_by {
+        if let Some(u) = store.user(user).await?.filter(|u| !u.disabled) {
+            return Ok(u.email.parse().into_iter().collect());
+        }
+    }
+    Ok(store
+        .users_of_structure(record.facts.structure)
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.viewer.role() == vigie_access::Role::Declarant)
+        .filter_map(|u| u.email.parse().ok())
+        .collect())
+}
+
+fn complement_mail(
+    to: &[Mailbox],
+    record: &CaseRecord,
+    reminder: u32,
+    portal: Portal<'_>,
+) -> Vec<OutboxMail> {
+    if to.is_empty() {
+        return Vec::new();
+    }
+    let case_number = record.case.to_string();
+    let link = format!(
+        "{}/declarations/{case_number}#messages",
+        portal.public_url.trim_end_matches('/')
+    );
+    let mail = vigie_mail::complement_request(&vigie_mail::ComplementRequest {
+        to,
+        case_number: &case_number,
+        structure_name: record.incident.structure.name.as_str(),
+        declared_at: record.incident.declared_at,
+        title: record.incident.title.as_ref().map(|t| t.as_str()),
+        portal_url: &link,
+        cert_name: portal.cert_name,
+        reminder,
+    });
+    let left = format!("complements.{}.{reminder}", record.case.id());
+    MessageId::new(&left, domain(portal.public_url))
+        .or_else(|_| MessageId::new(&left, "vigie.localhost"))
+        .map(|id| vec![queueable(mail, &id)])
+        .unwrap_or_default()
+}
+
+/// Asks the structure for complements: the question is a message on the case (read on
+/// the portal only), the case waits, and the structure is told by e-mail.
+pub async fn request_complements(
+    store: &Store,
+    actor: &Viewer,
+    record: &CaseRecord,
+    question: &str,
+    portal: Portal<'_>,
+    now: Timestamp,
+) -> Result<(), HandlingError> {
+    if !allows(actor, &record.facts, IncidentAction::Handle) {
+        return Err(HandlingError::NotAllowed);
+    }
+    let to = case_contacts(store, record).await?;
+    let mails = complement_mail(&to, record, 0, portal);
+    store
+        .request_complements(record.case, actor.user(), question, &mails, now)
+        .await?;
+    Ok(())
+}
+
+/// Sends the reminders that are due: for each request unanswered since `quiet` and
+/// reminded fewer than `max` times. Returns how many were sent.
+pub async fn remind_complements(
+    store: &Store,
+    portal: Portal<'_>,
+    quiet: jiff::SignedDuration,
+    max: i32,
+    now: Timestamp,
+) -> Result<usize, HandlingError> {
+    let mut sent = 0;
+    for pending in store.complements_to_remind(now - quiet, max).await? {
+        let Some(record) = store.case(pending.case).await? else {
+            continue;
+        };
+        let reminder = pending.reminders + 1;
+        let to = case_contacts(store, &record).await?;
+        let mails = complement_mail(&to, &record, reminder.unsigned_abs(), portal);
+        if store
+            .complements_reminded(pending.case, reminder, &mails, now)
+            .await?
+        {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

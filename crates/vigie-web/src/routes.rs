@@ -169,6 +169,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::handling::assign),
         ),
         (
+            spec(Method::POST, "/declarations/{case}/complements", CaseHandle),
+            post(pages::handling::request_complements),
+        ),
+        (
             spec(Method::POST, "/declarations/{case}/etat", CaseHandle),
             post(pages::handling::set_state),
         ),

@@ -4,6 +4,10 @@
 ALTER TABLE incidents ADD COLUMN assignee BIGINT REFERENCES users (id);
 ALTER TABLE incidents ADD COLUMN significant BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE incidents ADD COLUMN major BOOLEAN NOT NULL DEFAULT FALSE;
+-- Complements: when they were asked for, and the reminders sent since.
+ALTER TABLE incidents ADD COLUMN complements_requested_at_ns BIGINT;
+ALTER TABLE incidents ADD COLUMN complement_reminders INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN last_reminder_at_ns BIGINT;
 CREATE INDEX incidents_open ON incidents (case_state, declared_at_ns);
 
 ALTER TABLE routings ADD COLUMN rules TEXT NOT NULL DEFAULT '';

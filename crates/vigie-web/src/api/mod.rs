@@ -440,6 +440,8 @@ pub async fn message(
         .store
         .add_message(record.case, author, text, app.now())
         .await?;
+    // The structure's message answers a pending request for complements.
+    app.store.complements_answered(record.case).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "case_number": record.case.to_string() })),

@@ -141,6 +141,7 @@ struct CasePage {
     error: Option<&'static str>,
     draft: String,
     handling: Option<super::handling::HandlingView>,
+    waiting_for_you: bool,
 }
 
 /// The facts of a case, as label and value.
@@ -243,8 +244,9 @@ pub async fn show_with(
     who: &SignedIn,
     case: Visible<CaseRecord>,
     form: Option<super::handling::QualifyState>,
+    complement: Option<super::handling::ComplementRetry>,
 ) -> Result<Response, WebError> {
-    case_page(app, who, case, None, String::new(), form).await
+    case_page(app, who, case, None, String::new(), form, complement).await
 }
 
 async fn case_page(
@@ -254,11 +256,12 @@ async fn case_page(
     error: Option<&'static str>,
     draft: String,
     form: Option<super::handling::QualifyState>,
+    complement: Option<super::handling::ComplementRetry>,
 ) -> Result<Response, WebError> {
     let record = case.get();
     let handling = if vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Handle)
     {
-        Some(super::handling::view(app, record, form).await?)
+        Some(super::handling::view(app, record, form, complement).await?)
     } else {
         None
     };
@@ -275,6 +278,10 @@ async fn case_page(
         can_write,
         error,
         draft,
+        waiting_for_you: handling.is_none()
+            && can_write
+            && record.incident.handling.complements_requested
+            && !record.incident.handling.complements_received,
         handling,
     };
     super::render(&page)
@@ -287,7 +294,7 @@ pub async fn show(
     Path(case): Path<String>,
 ) -> Result<Response, WebError> {
     let record = visible_case(&app, &who, &case, IncidentAction::Read).await?;
-    case_page(&app, &who, record, None, String::new(), None).await
+    case_page(&app, &who, record, None, String::new(), None, None).await
 }
 
 /// What the message form sends.
@@ -313,6 +320,7 @@ pub async fn add_message(
             Some("Écrivez un message (20 000 caractères au plus)."),
             form.body,
             None,
+            None,
         )
         .await?;
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -322,6 +330,13 @@ pub async fn add_message(
     app.store
         .add_message(number, who.user.id, body, app.now())
         .await?;
+    // A message from the structure's side answers a pending request for complements.
+    if matches!(
+        who.role(),
+        vigie_access::Role::Declarant | vigie_access::Role::Ght
+    ) {
+        app.store.complements_answered(number).await?;
+    }
     Ok(super::see_other(&format!(
         "/declarations/{number}#messages"
     )))

@@ -494,6 +494,20 @@ pub struct HandlingView {
     pub(crate) states: Vec<Choice>,
     pub(crate) routings: Vec<ShownRouting>,
     pub(crate) history: Vec<ShownVersion>,
+    /// Complements asked and not yet received.
+    pub(crate) waiting: bool,
+    /// Why a request for complements was refused.
+    pub(crate) complement_error: Option<&'static str>,
+    /// What was typed in a refused request for complements.
+    pub(crate) complement_draft: String,
+}
+
+/// A refused request for complements: what was typed and why it was refused.
+pub struct ComplementRetry {
+    /// What was typed.
+    pub draft: String,
+    /// Why it was refused.
+    pub error: &'static str,
 }
 
 fn summary(q: &Qualification, j: Judgement) -> String {
@@ -525,6 +539,7 @@ pub async fn view(
     app: &App,
     record: &CaseRecord,
     form: Option<QualifyState>,
+    complement: Option<ComplementRetry>,
 ) -> Result<HandlingView, WebError> {
     let handling = app
         .store
@@ -594,6 +609,10 @@ pub async fn view(
             })
             .collect(),
         form,
+        waiting: record.incident.handling.complements_requested
+            && !record.incident.handling.complements_received,
+        complement_error: complement.as_ref().map(|c| c.error),
+        complement_draft: complement.map(|c| c.draft).unwrap_or_default(),
     })
 }
 
@@ -630,7 +649,7 @@ pub async fn qualify(
         .as_ref()
         .and_then(|q| q.event().cloned());
     let Some((qualification, judgement)) = state.parse(event) else {
-        let mut response = super::cases::show_with(&app, &who, record, Some(state)).await?;
+        let mut response = super::cases::show_with(&app, &who, record, Some(state), None).await?;
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     };
@@ -691,6 +710,45 @@ pub async fn assign(
     )))
 }
 
+/// What the request for complements sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ComplementForm {
+    question: String,
+}
+
+/// `POST /declarations/{case}/complements`: asks the structure for complements.
+pub async fn request_complements(
+    State(app): State<App>,
+    Path(case): Path<String>,
+    Protected { who, form }: Protected<ComplementForm>,
+) -> Result<Response, WebError> {
+    let record = handled_case(&app, &who, &case).await?;
+    let question = form.question.trim();
+    if question.is_empty() || question.chars().count() > 20_000 {
+        let retry = ComplementRetry {
+            draft: form.question,
+            error: "Écrivez la question posée à la structure (20 000 caractères au plus).",
+        };
+        let mut response = super::cases::show_with(&app, &who, record, None, Some(retry)).await?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let number = record.get().case;
+    handling::request_complements(
+        &app.store,
+        &who.user.viewer,
+        record.get(),
+        question,
+        app.portal(),
+        app.now(),
+    )
+    .await?;
+    Ok(super::see_other(&format!(
+        "/declarations/{number}#messages"
+    )))
+}
+
 /// What the state form sends.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -706,7 +764,7 @@ pub async fn set_state(
 ) -> Result<Response, WebError> {
     let record = handled_case(&app, &who, &case).await?;
     let Ok(state) = CaseState::parse(&form.state) else {
-        let mut response = super::cases::show_with(&app, &who, record, None).await?;
+        let mut response = super::cases::show_with(&app, &who, record, None, None).await?;
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     };

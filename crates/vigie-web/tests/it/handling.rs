@@ -295,3 +295,105 @@ async fn the_cert_qualifies_routes_and_alerts_by_rules_an_administrator_edits() 
     assert!(!own.body.contains("Traitement par le CERT"));
     assert_eq!(al.get("/traitement").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn complements_are_asked_reminded_and_answered_on_the_portal() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let case = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let mut a = app.signed_in(&analyst).await;
+    let path = format!("/declarations/{case}/complements");
+
+    // An empty question is refused; a real one waits for the structure's answer.
+    let empty = a.post(&path, &[("question", "  ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("question-error"));
+    let question = "Quels serveurs sont chiffrés ? Les sauvegardes sont-elles intactes ?";
+    assert_eq!(
+        a.post(&path, &[("question", question)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = app.smtp.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(mails[0].to, ["alice@ch-exemple.fr"]);
+    let raw = String::from_utf8_lossy(&mails[0].data);
+    assert!(raw.contains("Demande de compl"), "{raw}");
+    assert!(
+        !raw.contains("sauvegardes"),
+        "the question stays on the portal"
+    );
+
+    // The declarant reads the question on the portal.
+    let mut d = app.signed_in(&alice).await;
+    let page = d.get(&format!("/declarations/{case}")).await;
+    assert!(page.body.contains("En attente de compléments"));
+    assert!(
+        page.body
+            .contains("Le CERT attend des compléments de votre part")
+    );
+    assert!(page.body.contains("Les sauvegardes sont-elles intactes ?"));
+
+    // Silence: reminders after the delay, numbered, at most `max`.
+    let portal = vigie_service::accounts::Portal {
+        public_url: &app.base,
+        cert_name: "CERT Santé",
+    };
+    let quiet = jiff::SignedDuration::from_hours(72);
+    let remind =
+        || vigie_service::handling::remind_complements(&app.store, portal, quiet, 2, app.now());
+    assert_eq!(remind().await.unwrap(), 0, "not yet");
+    for n in 1..=3 {
+        app.advance(jiff::SignedDuration::from_hours(73));
+        let sent = remind().await.unwrap();
+        assert_eq!(sent, usize::from(n <= 2), "round {n}");
+    }
+    assert_eq!(app.deliver_mail().await.sent, 2);
+    let mails = app.smtp.wait_for(3, Duration::from_secs(5)).await;
+    let subjects: Vec<String> = mails[1..]
+        .iter()
+        .map(|m| String::from_utf8_lossy(&m.data).into_owned())
+        .collect();
+    assert!(
+        subjects[0].contains("Relance n") && subjects[0].contains(" 1 "),
+        "{}",
+        subjects[0]
+    );
+    assert!(subjects[1].contains(" 2 "), "{}", subjects[1]);
+    let unanswered = app.store.case(case).await.unwrap().unwrap();
+    assert!(unanswered.incident.handling.complements_requested);
+    assert!(!unanswered.incident.handling.complements_received);
+
+    // The answer, a message from the structure, ends the wait (days later: a new session).
+    let mut d = app.signed_in(&alice).await;
+    let answer = d
+        .post(
+            &format!("/declarations/{case}/messages"),
+            &[("body", "Deux serveurs ; sauvegardes hors ligne intactes.")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.location.as_deref(),
+        Some(format!("/declarations/{case}#messages").as_str())
+    );
+    let answered = app.store.case(case).await.unwrap().unwrap();
+    assert!(answered.incident.handling.complements_received);
+    assert_eq!(answered.state, "qualifying");
+    assert!(
+        !d.get(&format!("/declarations/{case}"))
+            .await
+            .body
+            .contains("attend des compléments")
+    );
+}
