@@ -193,10 +193,10 @@ pub async fn qualify(
 /// Whom the CERT writes to about a case: whoever declared it, or else the active
 /// declarant accounts of the structure.
 async fn case_contacts(store: &Store, record: &CaseRecord) -> Result<Vec<Mailbox>, StoreError> {
-    if let Some(user) = record.declared_by {
-        if let Some(u) = store.user(user).await?.filter(|u| !u.disabled) {
-            return Ok(u.email.parse().into_iter().collect());
-        }
+    if let Some(user) = record.declared_by
+        && let Some(u) = store.user(user).await?.filter(|u| !u.disabled)
+    {
+        return Ok(u.email.parse().into_iter().collect());
     }
     Ok(store
         .users_of_structure(record.facts.structure)
