@@ -8,7 +8,10 @@ use vigie_model::{
     CareImpact, CaseNumber, Category, Code, CodeSet, DateTime, InfraSide, Origin, OutOfScopeReason,
     PatientDanger, Qualification, RansomwareReach, Region, StructureType,
 };
-use vigie_workflow::routing::{Recipient, Routing};
+use vigie_workflow::{
+    nis2::Report,
+    routing::{Recipient, Routing},
+};
 
 use crate::{
     Store, StoreError,
@@ -79,6 +82,25 @@ pub struct QueueLine {
     pub assignee: Option<String>,
     /// Judged significant (NIS2).
     pub significant: bool,
+    /// When the structure became aware of the incident (detection, or else declaration).
+    pub aware_at: Timestamp,
+    /// First submission of each NIS2 report, in `vigie_workflow::nis2::Report` order.
+    pub nis2_first: [Option<Timestamp>; 3],
+}
+
+/// One submission of a NIS2 report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nis2Submission {
+    /// The report.
+    pub report: Report,
+    /// Its version among the submissions of that report, from 1.
+    pub version: i32,
+    /// Who submitted it (name).
+    pub by: Option<String>,
+    /// When.
+    pub at: Timestamp,
+    /// What it says.
+    pub body: String,
 }
 
 /// The CERT's judgement beside the qualification: what the routing rules also read.
@@ -206,7 +228,10 @@ impl Store {
                 let mut qb = QueryBuilder::<$db>::new(
                     "SELECT i.id, i.local_year, i.title, i.declared_at_ns, i.declared_offset_s, \
                      i.case_state, i.care_impact, i.patient_danger, i.origin, i.significant, \
-                     s.name, s.kind, s.region, u.display_name AS assignee_name \
+                     s.name, s.kind, s.region, u.display_name AS assignee_name, i.detected_at_ns, \
+                     (SELECT MIN(r.submitted_at_ns) FROM nis2_reports r WHERE r.incident_id = i.id AND r.kind = 'early_warning') AS nis2_early, \
+                     (SELECT MIN(r.submitted_at_ns) FROM nis2_reports r WHERE r.incident_id = i.id AND r.kind = 'notification') AS nis2_notification, \
+                     (SELECT MIN(r.submitted_at_ns) FROM nis2_reports r WHERE r.incident_id = i.id AND r.kind = 'final_report') AS nis2_final \
                      FROM incidents i JOIN structures s ON s.id = i.structure_id \
                      LEFT JOIN users u ON u.id = i.assignee WHERE ",
                 );
@@ -280,7 +305,17 @@ impl Store {
                     let care: String = row.try_get("care_impact")?;
                     let danger: String = row.try_get("patient_danger")?;
                     let origin: Option<String> = row.try_get("origin")?;
+                    let detected: Option<i64> = row.try_get("detected_at_ns")?;
+                    let first = |column: &str| -> Result<Option<Timestamp>, StoreError> {
+                        Ok(row.try_get::<Option<i64>, _>(column)?.map(instant))
+                    };
                     out.push(QueueLine {
+                        aware_at: instant(detected.unwrap_or(at)),
+                        nis2_first: [
+                            first("nis2_early")?,
+                            first("nis2_notification")?,
+                            first("nis2_final")?,
+                        ],
                         case: parsed(
                             CaseNumber::new(year, id).ok_or("no case number"),
                             "incidents",
@@ -681,6 +716,49 @@ impl Store {
             Store::Sqlite(pool) => remind_on!(pool),
             Store::Postgres(pool) => remind_on!(pool),
         })
+    }
+
+    /// Keeps a submission of a NIS2 report as its next version; returns the version.
+    pub async fn submit_nis2(
+        &self,
+        case: CaseNumber,
+        report: Report,
+        by: UserId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<i32, StoreError> {
+        let sql = "INSERT INTO nis2_reports (incident_id, kind, version, submitted_by, submitted_at_ns, body) \
+                   SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 FROM nis2_reports \
+                   WHERE incident_id = $1 AND kind = $2 RETURNING version";
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(case.id()).bind(report.code()).bind(by.0).bind(ns(now)).bind(body).fetch_one(pool).await?),
+        )
+    }
+
+    /// Every submission of NIS2 reports on a case, oldest first.
+    pub async fn nis2_submissions(
+        &self,
+        case: CaseNumber,
+    ) -> Result<Vec<Nis2Submission>, StoreError> {
+        let sql = "SELECT r.id, r.kind, r.version, r.submitted_at_ns, r.body, u.display_name \
+                   FROM nis2_reports r LEFT JOIN users u ON u.id = r.submitted_by \
+                   WHERE r.incident_id = $1 ORDER BY r.submitted_at_ns, r.id";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).bind(case.id()).fetch_all(pool).await? {
+                let id: i64 = row.try_get("id")?;
+                let kind: String = row.try_get("kind")?;
+                let at: i64 = row.try_get("submitted_at_ns")?;
+                out.push(Nis2Submission {
+                    report: parsed(Report::parse(&kind), "nis2_reports", id, "kind")?,
+                    version: row.try_get("version")?,
+                    by: row.try_get("display_name")?,
+                    at: instant(at),
+                    body: row.try_get("body")?,
+                });
+            }
+        });
+        Ok(out)
     }
 }
 

@@ -157,6 +157,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::cases::add_message),
         ),
         (
+            spec(Method::POST, "/declarations/{case}/nis2", CaseMessage),
+            post(pages::handling::submit_nis2),
+        ),
+        (
             spec(
                 Method::POST,
                 "/declarations/{case}/qualification",

@@ -4,4 +4,5 @@
 
 pub mod calendar;
 pub mod case;
+pub mod nis2;
 pub mod routing;

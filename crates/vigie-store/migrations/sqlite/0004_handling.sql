@@ -33,3 +33,15 @@ CREATE TABLE routing_rules (
     saved_by     INTEGER REFERENCES users (id),
     saved_at_ns  BIGINT  NOT NULL
 );
+
+-- NIS2 reports of significant incidents: every submission kept, numbered per kind.
+CREATE TABLE nis2_reports (
+    id             INTEGER PRIMARY KEY,
+    incident_id    INTEGER NOT NULL REFERENCES incidents (id),
+    kind           TEXT    NOT NULL,
+    version        INTEGER NOT NULL,
+    submitted_by   INTEGER REFERENCES users (id),
+    submitted_at_ns BIGINT NOT NULL,
+    body           TEXT    NOT NULL,
+    UNIQUE (incident_id, kind, version)
+);

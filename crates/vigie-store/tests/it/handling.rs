@@ -12,7 +12,10 @@ use vigie_store::{
     DeclarationTexts, Judgement, NewUser, OutboxMail, QualificationChange, QueueFilter, QueueSort,
     Store,
 };
-use vigie_workflow::routing::{Recipient, Routing, RoutingFacts, Rules};
+use vigie_workflow::{
+    nis2::Report,
+    routing::{Recipient, Routing, RoutingFacts, Rules},
+};
 
 fn incident(
     finess: &str,
@@ -305,6 +308,69 @@ async fn handling_story(store: &Store) {
             .unwrap()
             .len(),
         1
+    );
+
+    // NIS2 reports: each submission kept as a version; the queue knows the first of each.
+    let v = store
+        .submit_nis2(
+            c1,
+            Report::EarlyWarning,
+            analyst,
+            "Alerte précoce",
+            now + 2.hours(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v, 1);
+    let v = store
+        .submit_nis2(
+            c1,
+            Report::EarlyWarning,
+            analyst,
+            "Alerte précoce, corrigée",
+            now + 3.hours(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v, 2);
+    store
+        .submit_nis2(
+            c1,
+            Report::Notification,
+            analyst,
+            "Notification",
+            now + 4.hours(),
+        )
+        .await
+        .unwrap();
+    let subs = store.nis2_submissions(c1).await.unwrap();
+    let got: Vec<(Report, i32, &str)> = subs
+        .iter()
+        .map(|s| (s.report, s.version, s.body.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Report::EarlyWarning, 1, "Alerte précoce"),
+            (Report::EarlyWarning, 2, "Alerte précoce, corrigée"),
+            (Report::Notification, 1, "Notification"),
+        ]
+    );
+    assert_eq!(subs[0].by.as_deref(), Some("Ana Lyste"));
+    let line = store
+        .queue(&QueueFilter::default(), 50, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.case == c1)
+        .unwrap();
+    assert_eq!(
+        line.nis2_first,
+        [Some(now + 2.hours()), Some(now + 4.hours()), None]
+    );
+    assert_eq!(
+        line.aware_at,
+        "2024-11-28T08:15:00Z".parse::<Timestamp>().unwrap()
     );
 
     // Routing rules are versions: none saved means the defaults apply.

@@ -142,6 +142,7 @@ struct CasePage {
     draft: String,
     handling: Option<super::handling::HandlingView>,
     waiting_for_you: bool,
+    nis2: Option<super::handling::Nis2View>,
 }
 
 /// The facts of a case, as label and value.
@@ -249,6 +250,17 @@ pub async fn show_with(
     case_page(app, who, case, None, String::new(), form, complement).await
 }
 
+/// The case page with a refused NIS2 submission kept in its form.
+pub async fn show_nis2_retry(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    retry: super::handling::Nis2Retry,
+) -> Result<Response, WebError> {
+    let nis2 = super::handling::nis2_view(app, who, case.get(), Some(retry)).await?;
+    render_case(app, who, case, None, String::new(), None, None, nis2).await
+}
+
 async fn case_page(
     app: &App,
     who: &SignedIn,
@@ -257,6 +269,21 @@ async fn case_page(
     draft: String,
     form: Option<super::handling::QualifyState>,
     complement: Option<super::handling::ComplementRetry>,
+) -> Result<Response, WebError> {
+    let nis2 = super::handling::nis2_view(app, who, case.get(), None).await?;
+    render_case(app, who, case, error, draft, form, complement, nis2).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_case(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    error: Option<&'static str>,
+    draft: String,
+    form: Option<super::handling::QualifyState>,
+    complement: Option<super::handling::ComplementRetry>,
+    nis2: Option<super::handling::Nis2View>,
 ) -> Result<Response, WebError> {
     let record = case.get();
     let handling = if vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Handle)
@@ -283,6 +310,7 @@ async fn case_page(
             && record.incident.handling.complements_requested
             && !record.incident.handling.complements_received,
         handling,
+        nis2,
     };
     super::render(&page)
 }

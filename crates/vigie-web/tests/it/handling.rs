@@ -397,3 +397,88 @@ async fn complements_are_asked_reminded_and_answered_on_the_portal() {
             .contains("attend des compléments")
     );
 }
+
+#[tokio::test]
+async fn nis2_clocks_run_and_every_submission_is_kept() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let case = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let page_path = format!("/declarations/{case}");
+    let mut d = app.signed_in(&alice).await;
+    assert!(!d.get(&page_path).await.body.contains("Échéances NIS2"));
+
+    // The CERT judges it significant: the clocks appear for both sides.
+    let mut a = app.signed_in(&analyst).await;
+    let q = a
+        .post(
+            &format!("/declarations/{case}/qualification"),
+            &[
+                ("origin", "malicious"),
+                ("categories", "ransomware"),
+                ("significant", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::SEE_OTHER);
+    let page = d.get(&page_path).await;
+    assert!(page.body.contains("Échéances NIS2"), "{}", page.body);
+    assert!(page.body.contains("À transmettre : reste"));
+    assert!(!a.get("/traitement").await.body.contains("NIS2 en retard"));
+
+    // A day and a half later, nothing sent: the early warning is overdue, and the queue says so.
+    app.advance(jiff::SignedDuration::from_hours(36));
+    let mut a = app.signed_in(&analyst).await;
+    let queue = a.get("/traitement").await;
+    assert!(queue.body.contains("NIS2 en retard"), "{}", queue.body);
+    let mut d = app.signed_in(&alice).await;
+    assert!(d.get(&page_path).await.body.contains("En retard de"));
+
+    // A refused submission keeps what was typed; accepted ones are versions.
+    let submit = format!("/declarations/{case}/nis2");
+    let refused = d
+        .post(
+            &submit,
+            &[("report", ""), ("body", "Chiffrement en cours d'analyse")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Chiffrement en cours d&#39;analyse")
+            || refused.body.contains("Chiffrement en cours d'analyse")
+    );
+    assert!(refused.body.contains("nis2-error"));
+    for text in [
+        "Alerte précoce : chiffrement",
+        "Alerte précoce : chiffrement, précisée",
+    ] {
+        let ok = d
+            .post(&submit, &[("report", "early_warning"), ("body", text)])
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    }
+    let page = d.get(&page_path).await;
+    assert!(page.body.contains("en retard"), "{}", page.body);
+    assert!(page.body.contains("version 2"));
+    assert!(page.body.contains("version 1"));
+    // The notification, still within 72 hours, clears the queue's warning.
+    let ok = d
+        .post(
+            &submit,
+            &[("report", "notification"), ("body", "Notification")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert!(!a.get("/traitement").await.body.contains("NIS2 en retard"));
+    assert!(d.get(&page_path).await.body.contains("dans le délai"));
+}

@@ -241,7 +241,12 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
                 let own_token = *is_token && actor.name == "declarant s1";
                 let want = expected(spec.rule, post, actor, case_allowed, own_token);
                 let browser = actor.browser.as_mut().unwrap();
-                let form: &[(&str, &str)] = if spec.rule == Rule::CaseMessage {
+                let form: &[(&str, &str)] = if spec.path.ends_with("/nis2") {
+                    &[
+                        ("report", "early_warning"),
+                        ("body", "Alerte de la matrice"),
+                    ]
+                } else if spec.rule == Rule::CaseMessage {
                     &[("body", "Message de la matrice")]
                 } else {
                     &[]
