@@ -181,6 +181,14 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::handling::set_state),
         ),
         (
+            spec(Method::GET, "/astreinte", Staff),
+            get(pages::oncall::form),
+        ),
+        (
+            spec(Method::POST, "/astreinte", Staff),
+            post(pages::oncall::submit),
+        ),
+        (
             spec(Method::GET, "/traitement", Staff),
             get(pages::handling::queue),
         ),

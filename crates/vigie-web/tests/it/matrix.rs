@@ -59,6 +59,10 @@ fn expected(
         Rule::Members => &[S::FORBIDDEN],
         // Pages carry no API token.
         Rule::ApiToken | Rule::ApiCase => &[S::UNAUTHORIZED],
+        // An empty on-call form is refused, and kept on the page.
+        Rule::Staff if matches!(role, Role::Analyst | Role::Oncall) && post => {
+            &[S::UNPROCESSABLE_ENTITY]
+        }
         Rule::Staff if matches!(role, Role::Analyst | Role::Oncall) => &[S::OK],
         Rule::Staff => &[S::FORBIDDEN],
         // An empty rules document is refused, and kept on the page.
