@@ -573,3 +573,118 @@ async fn on_call_records_a_phoned_in_incident_with_its_first_advice() {
     );
     assert!(page.body.contains("préserver les sauvegardes"));
 }
+
+#[tokio::test]
+async fn support_is_recorded_and_reflex_sheets_edited_and_sent() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let case = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let mut a = app.signed_in(&analyst).await;
+
+    // An analyst edits the ransomware sheet; a refused edit keeps the text.
+    let sheet = a.get("/fiches-reflexes/ransomware").await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(sheet.body.contains("Ne payez pas la rançon"));
+    let edited = "1. Isolez sans éteindre.\n2. Appelez l'astreinte du CERT au 01 00 00 00 00.";
+    let refused = a
+        .post(
+            "/fiches-reflexes/ransomware",
+            &[("title", ""), ("body", edited)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Appelez l&#39;astreinte")
+            || refused.body.contains("Appelez l'astreinte")
+    );
+    let saved = a
+        .post(
+            "/fiches-reflexes/ransomware",
+            &[
+                ("title", "Rançongiciel : premiers gestes"),
+                ("body", edited),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(a.get("/fiches-reflexes").await.body.contains("modifiée le"));
+
+    // Sent on the case: by e-mail to the structure and as a message on its case.
+    let sent = a
+        .post(
+            &format!("/declarations/{case}/fiche"),
+            &[("sheet", "ransomware")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = app.smtp.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(mails[0].to, ["alice@ch-exemple.fr"]);
+    let raw = String::from_utf8_lossy(&mails[0].data);
+    assert!(raw.contains("01 00 00 00 00"), "{raw}");
+    let mut d = app.signed_in(&alice).await;
+    assert!(
+        d.get(&format!("/declarations/{case}"))
+            .await
+            .body
+            .contains("01 00 00 00 00")
+    );
+
+    // Support actions, with the flags the observatory counts.
+    for (action, note) in [
+        (
+            "first_interview",
+            "Isolement des sauvegardes, coupure du VPN.",
+        ),
+        (
+            "false_positive",
+            "Alerte EDR sur un outil d'administration légitime.",
+        ),
+        ("provider_orientation", "Orientation vers un PRIS qualifié."),
+    ] {
+        let done = a
+            .post(
+                &format!("/declarations/{case}/accompagnement"),
+                &[("action", action), ("note", note)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+    }
+    let bad = a
+        .post(
+            &format!("/declarations/{case}/accompagnement"),
+            &[("action", "reflex_sheet_sent"), ("note", "x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let record = app.store.case(case).await.unwrap().unwrap();
+    assert!(record.incident.handling.technical_support);
+    assert!(record.incident.handling.false_positive);
+    let page = a.get(&format!("/declarations/{case}")).await;
+    for label in [
+        "Premier entretien et mesures de confinement",
+        "Levée de doute : faux positif",
+        "Orientation vers un prestataire de réponse aux incidents (PRIS)",
+        "Fiche réflexe envoyée",
+    ] {
+        assert!(page.body.contains(label), "{label}");
+    }
+    // The structure does not see the CERT's log of actions.
+    assert!(
+        !d.get(&format!("/declarations/{case}"))
+            .await
+            .body
+            .contains("Orientation vers un prestataire")
+    );
+}

@@ -216,6 +216,8 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
                 .collect()
         } else if spec.path.contains("{id}") {
             vec![(spec.path.replace("{id}", &token.to_string()), None, true)]
+        } else if spec.path.contains("{sheet}") {
+            vec![(spec.path.replace("{sheet}", "ransomware"), None, false)]
         } else if spec.path.contains("{step}") {
             vec![(spec.path.replace("{step}", "1"), None, false)]
         } else if spec.path.contains("{token}") {
