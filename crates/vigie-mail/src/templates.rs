@@ -67,6 +67,47 @@ pub struct Invitation<'a> {
     pub cert_name: &'a str,
 }
 
+/// What the notice of a message about a shared event says.
+#[derive(Debug, Clone, Copy)]
+pub struct EventNotice<'a> {
+    /// The structure's contacts.
+    pub to: &'a [Mailbox],
+    /// The event's name.
+    pub event: &'a str,
+    /// The structure's case linked to the event.
+    pub case_number: &'a str,
+    /// The name of the structure.
+    pub structure_name: &'a str,
+    /// When the declaration was made (shown in Paris time).
+    pub declared_at: DateTime,
+    /// The case on the portal, where the message is read.
+    pub portal_url: &'a str,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// The notice that the CERT wrote about an event that concerns the structure's case; the
+/// message itself is read on the portal.
+pub fn event_notice(notice: &EventNotice<'_>) -> Mail {
+    let case = one_line(notice.case_number);
+    Letter {
+        subject: format!("[Vigie] Message du CERT : {}", one_line(notice.event)),
+        before: vec![format!(
+            "Le CERT a publié un message au sujet de l'événement « {} », qui concerne votre \
+             signalement {case}. Pour préserver la confidentialité des échanges, il n'est \
+             consultable que sur le portail.",
+            one_line(notice.event)
+        )],
+        facts: facts(&case, notice.structure_name, notice.declared_at, None),
+        link_sentence: "Pour le lire, connectez-vous au portail",
+        link_label: format!("ouvrir le dossier {case}"),
+        url: notice.portal_url,
+        after: vec![AUTOMATIC.to_owned()],
+        signature: notice.cert_name,
+    }
+    .into_mail(notice.to)
+}
+
 /// What the message carrying a reflex sheet says.
 #[derive(Debug, Clone, Copy)]
 pub struct ReflexSheetMail<'a> {

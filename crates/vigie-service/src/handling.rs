@@ -370,3 +370,54 @@ pub async fn send_reflex_sheet(
         .await?;
     Ok(())
 }
+
+/// Writes one message to every case linked to a shared event, and tells each structure
+/// by e-mail that a message awaits on its case. Returns the number of cases written to.
+pub async fn message_event(
+    store: &Store,
+    actor: &Viewer,
+    event: &str,
+    body: &str,
+    portal: Portal<'_>,
+    now: Timestamp,
+) -> Result<u64, HandlingError> {
+    if !matches!(
+        actor.role(),
+        vigie_access::Role::Analyst | vigie_access::Role::Oncall
+    ) {
+        return Err(HandlingError::NotAllowed);
+    }
+    let mut mails = Vec::new();
+    for linked in store.event_cases(event).await? {
+        let Some(record) = store.case(linked.case).await? else {
+            continue;
+        };
+        let to = case_contacts(store, &record).await?;
+        if to.is_empty() {
+            continue;
+        }
+        let case_number = record.case.to_string();
+        let link = format!(
+            "{}/declarations/{case_number}#messages",
+            portal.public_url.trim_end_matches('/')
+        );
+        let mail = vigie_mail::event_notice(&vigie_mail::EventNotice {
+            to: &to,
+            event,
+            case_number: &case_number,
+            structure_name: record.incident.structure.name.as_str(),
+            declared_at: record.incident.declared_at,
+            portal_url: &link,
+            cert_name: portal.cert_name,
+        });
+        let left = format!("event.{}.{}", record.case.id(), now.as_nanosecond());
+        if let Ok(id) = MessageId::new(&left, domain(portal.public_url))
+            .or_else(|_| MessageId::new(&left, "vigie.localhost"))
+        {
+            mails.push(queueable(mail, &id));
+        }
+    }
+    Ok(store
+        .message_event(event, actor.user(), body, &mails, now)
+        .await?)
+}

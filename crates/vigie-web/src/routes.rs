@@ -205,6 +205,26 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::handling::save_sheet),
         ),
         (
+            spec(Method::POST, "/declarations/{case}/evenement", CaseHandle),
+            post(pages::events::link),
+        ),
+        (
+            spec(Method::GET, "/evenements", Staff),
+            get(pages::events::list),
+        ),
+        (
+            spec(Method::POST, "/evenements", Staff),
+            post(pages::events::create),
+        ),
+        (
+            spec(Method::GET, "/evenements/{event}", Staff),
+            get(pages::events::show),
+        ),
+        (
+            spec(Method::POST, "/evenements/{event}/message", Staff),
+            post(pages::events::message),
+        ),
+        (
             spec(Method::GET, "/astreinte", Staff),
             get(pages::oncall::form),
         ),

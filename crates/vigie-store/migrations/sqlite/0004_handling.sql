@@ -67,3 +67,14 @@ CREATE TABLE reflex_sheet_versions (
     saved_at_ns   BIGINT  NOT NULL
 );
 CREATE INDEX reflex_sheet_versions_by_sheet ON reflex_sheet_versions (sheet, id);
+
+-- Shared events: one cause behind many declarations (a provider's outage, a vendor's
+-- ransomware). Declarations link to an event by its name (`incidents.event`).
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE,
+    description   TEXT    NOT NULL,
+    created_by    INTEGER REFERENCES users (id),
+    created_at_ns BIGINT  NOT NULL
+);
+CREATE INDEX incidents_by_event ON incidents (event);

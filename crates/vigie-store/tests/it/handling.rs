@@ -373,6 +373,79 @@ async fn handling_story(store: &Store) {
         "2024-11-28T08:15:00Z".parse::<Timestamp>().unwrap()
     );
 
+    // A shared event links declarations; one message reaches every linked case.
+    let outage = store
+        .create_event(
+            "Panne du prestataire X",
+            "Hébergeur de DPI indisponible",
+            analyst,
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(outage.is_some());
+    assert_eq!(
+        store
+            .create_event("Panne du prestataire X", "doublon", analyst, now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        !store
+            .link_event(c1, Some("Événement inconnu"))
+            .await
+            .unwrap()
+    );
+    for c in [c1, c2] {
+        assert!(
+            store
+                .link_event(c, Some("Panne du prestataire X"))
+                .await
+                .unwrap()
+        );
+    }
+    let linked: Vec<_> = store
+        .event_cases("Panne du prestataire X")
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.case)
+        .collect();
+    assert_eq!(linked, [c2, c1]);
+    let events = store.events(None).await.unwrap();
+    assert_eq!((events[0].cases, events[0].structures), (2, 2));
+    assert_eq!(store.notable_events(2024).await.unwrap().len(), 1);
+    assert!(store.notable_events(2023).await.unwrap().is_empty());
+    let n = store
+        .message_event(
+            "Panne du prestataire X",
+            analyst,
+            "Le prestataire annonce un retour à 18 h.",
+            &[],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert!(
+        store
+            .messages(c2)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.body.contains("retour à 18 h"))
+    );
+    assert!(store.link_event(c2, None).await.unwrap());
+    assert_eq!(
+        store
+            .event_cases("Panne du prestataire X")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
     // Routing rules are versions: none saved means the defaults apply.
     assert!(store.routing_rules().await.unwrap().is_none());
     let v1 = store

@@ -511,6 +511,8 @@ pub struct HandlingView {
     pub(crate) actions: Vec<Choice>,
     /// Reflex sheets that may be sent.
     pub(crate) sheets: Vec<Choice>,
+    /// Shared events the case may be linked to (the linked one selected).
+    pub(crate) events: Vec<Choice>,
     /// Why a request for complements was refused.
     pub(crate) complement_error: Option<&'static str>,
     /// What was typed in a refused request for complements.
@@ -649,6 +651,31 @@ pub async fn view(
             .filter(|c| c.value != SupportAction::ReflexSheetSent.code())
             .collect(),
         sheets: choices::<ReflexSheet>(&[]),
+        events: {
+            let linked = record
+                .incident
+                .qualification
+                .as_ref()
+                .and_then(|q| q.event())
+                .map(|e| e.as_str().to_owned());
+            let linked = match linked {
+                Some(l) => Some(l),
+                None => app.store.event_of(record.case).await?,
+            };
+            pick(
+                app.store
+                    .events(None)
+                    .await?
+                    .into_iter()
+                    .map(|e| Choice {
+                        selected: linked.as_deref() == Some(e.name.as_str()),
+                        value: e.name.clone(),
+                        label: e.name,
+                    })
+                    .collect(),
+                "Aucun",
+            )
+        },
         waiting: record.incident.handling.complements_requested
             && !record.incident.handling.complements_received,
         complement_error: complement.as_ref().map(|c| c.error),

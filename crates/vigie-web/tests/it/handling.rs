@@ -688,3 +688,103 @@ async fn support_is_recorded_and_reflex_sheets_edited_and_sent() {
             .contains("Orientation vers un prestataire")
     );
 }
+
+#[tokio::test]
+async fn a_shared_event_links_declarations_and_reaches_every_structure_at_once() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let s2 = app.structure("010000032", "53", "GHT Beta").await;
+    app.user(
+        "alice@ch-exemple.fr",
+        Role::Declarant,
+        Scope::Structure(s1),
+        false,
+    )
+    .await;
+    let bob = app
+        .user(
+            "bob@ch-beta.fr",
+            Role::Declarant,
+            Scope::Structure(s2),
+            false,
+        )
+        .await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let c1 = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let c2 = app.case(s2, "010000032", "53", "GHT Beta").await;
+    let mut a = app.signed_in(&analyst).await;
+
+    let refused = a
+        .post(
+            "/evenements",
+            &[("name", "Panne de l'hébergeur X"), ("description", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Panne de l&#39;hébergeur X")
+            || refused.body.contains("Panne de l'hébergeur X")
+    );
+    let created = a
+        .post(
+            "/evenements",
+            &[
+                ("name", "Panne de l'hébergeur X"),
+                ("description", "DPI hébergé indisponible"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let event_path = created.location.unwrap();
+    let duplicate = a
+        .post(
+            "/evenements",
+            &[
+                ("name", "Panne de l'hébergeur X"),
+                ("description", "encore"),
+            ],
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    for c in [c1, c2] {
+        let linked = a
+            .post(
+                &format!("/declarations/{c}/evenement"),
+                &[("event", "Panne de l'hébergeur X")],
+            )
+            .await;
+        assert_eq!(linked.status, StatusCode::SEE_OTHER);
+    }
+    let page = a.get(&event_path).await;
+    assert!(page.body.contains(&c1.to_string()) && page.body.contains(&c2.to_string()));
+    let sent = a
+        .post(
+            &format!("{event_path}/message"),
+            &[("body", "L'hébergeur annonce un rétablissement à 18 h.")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.body.contains("2 dossier(s)"));
+    assert_eq!(app.deliver_mail().await.sent, 2);
+    let mails = app.smtp.wait_for(2, Duration::from_secs(5)).await;
+    let mut to: Vec<&str> = mails.iter().map(|m| m.to[0].as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["alice@ch-exemple.fr", "bob@ch-beta.fr"]);
+    assert!(!String::from_utf8_lossy(&mails[0].data).contains("rétablissement à 18 h"));
+    let mut b = app.signed_in(&bob).await;
+    assert!(
+        b.get(&format!("/declarations/{c2}"))
+            .await
+            .body
+            .contains("rétablissement à 18 h")
+    );
+    // In the year's notable events.
+    let notable = app.store.notable_events(2024).await.unwrap();
+    assert_eq!(
+        (notable[0].name.as_str(), notable[0].cases),
+        ("Panne de l'hébergeur X", 2)
+    );
+}

@@ -165,6 +165,23 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
         .create_api_token(s1, "hash-of-a-token", "SIEM", None, app.now())
         .await
         .unwrap();
+    let analyst = app
+        .store
+        .user_by_email("analyste@cert.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let event_id = app
+        .store
+        .create_event(
+            "Panne du prestataire",
+            "Hébergeur indisponible",
+            analyst.id,
+            app.now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let mut actors = vec![Actor {
         name: "anonymous",
         browser: Some(app.browser()),
@@ -216,6 +233,12 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
                 .collect()
         } else if spec.path.contains("{id}") {
             vec![(spec.path.replace("{id}", &token.to_string()), None, true)]
+        } else if spec.path.contains("{event}") {
+            vec![(
+                spec.path.replace("{event}", &event_id.to_string()),
+                None,
+                false,
+            )]
         } else if spec.path.contains("{sheet}") {
             vec![(spec.path.replace("{sheet}", "ransomware"), None, false)]
         } else if spec.path.contains("{step}") {

@@ -1,0 +1,292 @@
+//! Shared events: one cause behind many declarations. CERT staff create them, link
+//! declarations, and write once to every structure concerned.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+use vigie_access::{IncidentAction, Role, reveal};
+use vigie_model::CaseNumber;
+use vigie_service::handling;
+
+use crate::{
+    App, WebError,
+    layout::Layout,
+    session::{Protected, SignedIn},
+};
+
+fn staff_only(who: &SignedIn) -> Result<(), WebError> {
+    if matches!(who.role(), Role::Analyst | Role::Oncall) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// An event in the list.
+pub struct EventLine {
+    id: i64,
+    name: String,
+    description: String,
+    cases: i64,
+    structures: i64,
+    first: String,
+}
+
+#[derive(Template)]
+#[template(path = "events.html")]
+struct EventsPage {
+    layout: Layout,
+    csrf: String,
+    events: Vec<EventLine>,
+    name: String,
+    description: String,
+    error: Option<&'static str>,
+}
+
+async fn list_page(
+    app: &App,
+    who: &SignedIn,
+    name: String,
+    description: String,
+    error: Option<&'static str>,
+) -> Result<Response, WebError> {
+    let events = app
+        .store
+        .events(None)
+        .await?
+        .into_iter()
+        .map(|e| EventLine {
+            id: e.id,
+            name: e.name,
+            description: e.description,
+            cases: e.cases,
+            structures: e.structures,
+            first: e
+                .first_declared
+                .map(vigie_mail::french_date_time)
+                .unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    let failed = error.is_some();
+    let mut response = super::render(&EventsPage {
+        layout: Layout::signed_in("Événements partagés", "events", who),
+        csrf: who.csrf.clone(),
+        events,
+        name,
+        description,
+        error,
+    })?;
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /evenements`.
+pub async fn list(State(app): State<App>, who: SignedIn) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    list_page(&app, &who, String::new(), String::new(), None).await
+}
+
+/// What the event form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EventForm {
+    name: String,
+    description: String,
+}
+
+/// `POST /evenements`: creates an event.
+pub async fn create(
+    State(app): State<App>,
+    Protected { who, form }: Protected<EventForm>,
+) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    let name = form.name.trim();
+    let description = form.description.trim();
+    let error = if name.is_empty() || name.chars().count() > 200 {
+        Some("Nommez l'événement (200 caractères au plus).")
+    } else if description.is_empty() || description.chars().count() > 5_000 {
+        Some("Décrivez l'événement (5 000 caractères au plus).")
+    } else {
+        None
+    };
+    if error.is_none() {
+        match app
+            .store
+            .create_event(name, description, who.user.id, app.now())
+            .await?
+        {
+            Some(id) => return Ok(super::see_other(&format!("/evenements/{id}"))),
+            None => {
+                return list_page(
+                    &app,
+                    &who,
+                    form.name,
+                    form.description,
+                    Some("Un événement porte déjà ce nom."),
+                )
+                .await;
+            }
+        }
+    }
+    list_page(&app, &who, form.name, form.description, error).await
+}
+
+/// A linked case as shown.
+pub struct LinkedCase {
+    case: String,
+    structure: String,
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+struct EventPage {
+    layout: Layout,
+    csrf: String,
+    id: i64,
+    name: String,
+    description: String,
+    cases: Vec<LinkedCase>,
+    error: Option<&'static str>,
+    draft: String,
+    sent: Option<u64>,
+}
+
+async fn event_page(
+    app: &App,
+    who: &SignedIn,
+    id: &str,
+    error: Option<&'static str>,
+    draft: String,
+    sent: Option<u64>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let event = app
+        .store
+        .events(None)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(WebError::NotFound)?;
+    let cases = app
+        .store
+        .event_cases(&event.name)
+        .await?
+        .into_iter()
+        .map(|c| LinkedCase {
+            case: c.case.to_string(),
+            structure: c.structure_name,
+        })
+        .collect();
+    let failed = error.is_some();
+    let mut response = super::render(&EventPage {
+        layout: Layout::signed_in(&event.name, "events", who),
+        csrf: who.csrf.clone(),
+        id,
+        name: event.name,
+        description: event.description,
+        cases,
+        error,
+        draft,
+        sent,
+    })?;
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /evenements/{event}`.
+pub async fn show(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    event_page(&app, &who, &id, None, String::new(), None).await
+}
+
+/// What the event message form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MessageForm {
+    body: String,
+}
+
+/// `POST /evenements/{event}/message`: one message to every linked case.
+pub async fn message(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Protected { who, form }: Protected<MessageForm>,
+) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    let event_id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let event = app
+        .store
+        .events(None)
+        .await?
+        .into_iter()
+        .find(|e| e.id == event_id)
+        .ok_or(WebError::NotFound)?;
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > 20_000 {
+        return event_page(
+            &app,
+            &who,
+            &id,
+            Some("Écrivez le message (20 000 caractères au plus)."),
+            form.body,
+            None,
+        )
+        .await;
+    }
+    let n = handling::message_event(
+        &app.store,
+        &who.user.viewer,
+        &event.name,
+        body,
+        app.portal(),
+        app.now(),
+    )
+    .await?;
+    event_page(&app, &who, &id, None, String::new(), Some(n)).await
+}
+
+/// What the link form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinkForm {
+    event: String,
+}
+
+/// `POST /declarations/{case}/evenement`: links the case to an event (empty: unlinks).
+pub async fn link(
+    State(app): State<App>,
+    Path(case): Path<String>,
+    Protected { who, form }: Protected<LinkForm>,
+) -> Result<Response, WebError> {
+    let number = CaseNumber::parse(&case).map_err(|_| WebError::NotFound)?;
+    let record = app.store.case(number).await?.ok_or(WebError::NotFound)?;
+    let facts = record.facts.clone();
+    if reveal(&who.user.viewer, &facts, IncidentAction::Handle, ()).is_err() {
+        return Err(
+            if vigie_access::allows(&who.user.viewer, &facts, IncidentAction::Read) {
+                WebError::Forbidden
+            } else {
+                WebError::NotFound
+            },
+        );
+    }
+    let event = Some(form.event.trim()).filter(|e| !e.is_empty());
+    if !app.store.link_event(number, event).await? {
+        return Err(WebError::BadRequest("unknown event"));
+    }
+    Ok(super::see_other(&format!(
+        "/declarations/{number}#traitement"
+    )))
+}
