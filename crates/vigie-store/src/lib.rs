@@ -6,6 +6,7 @@
 
 mod decode;
 mod import;
+mod journal;
 mod portal;
 mod reference;
 
@@ -22,8 +23,12 @@ use vigie_model::Incident;
 use vigie_observatory::Row;
 
 pub use import::{Import, ImportCounts};
+pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
 pub use portal::*;
 pub use reference::Holdings;
+pub use vigie_journal::{
+    Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, Tamper, Verified,
+};
 
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_URL: &str = "sqlite:./vigie.db";
@@ -83,9 +88,10 @@ pub enum StoreError {
 }
 
 /// The migrations of one engine, in order.
-fn migrator(steps: [(&'static str, &'static str); 2]) -> Migrator {
+fn migrator(steps: &[(&'static str, &'static str)]) -> Migrator {
     let migrations = steps
-        .into_iter()
+        .iter()
+        .copied()
         .zip(1..)
         .map(|((name, sql), version)| {
             Migration::new(
@@ -144,7 +150,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(open_err)?;
-            migrator([
+            migrator(&[
                 (
                     "foundation",
                     include_str!("../migrations/sqlite/0001_foundation.sql"),
@@ -152,6 +158,10 @@ impl Store {
                 (
                     "portal",
                     include_str!("../migrations/sqlite/0002_portal.sql"),
+                ),
+                (
+                    "journal",
+                    include_str!("../migrations/sqlite/0003_journal.sql"),
                 ),
             ])
             .run(&pool)
@@ -164,7 +174,7 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(open_err)?;
-            migrator([
+            migrator(&[
                 (
                     "foundation",
                     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -172,6 +182,10 @@ impl Store {
                 (
                     "portal",
                     include_str!("../migrations/postgres/0002_portal.sql"),
+                ),
+                (
+                    "journal",
+                    include_str!("../migrations/postgres/0003_journal.sql"),
                 ),
             ])
             .run(&pool)
