@@ -125,8 +125,6 @@ pub enum LoginFactor {
     Totp,
     /// A recovery code.
     RecoveryCode,
-    /// A second factor that was neither a valid TOTP code nor a recovery code.
-    SecondFactor,
 }
 
 impl LoginFactor {
@@ -136,7 +134,6 @@ impl LoginFactor {
             LoginFactor::Password => "password",
             LoginFactor::Totp => "totp",
             LoginFactor::RecoveryCode => "recovery_code",
-            LoginFactor::SecondFactor => "second_factor",
         }
     }
 }

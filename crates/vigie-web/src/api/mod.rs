@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use vigie_access::{IncidentAction, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
 use vigie_model::{CaseNumber, Code, interchange::v1};
-use vigie_store::{CaseRecord, DeclarationTexts};
+use vigie_store::{Actor, CaseRecord, DeclarationTexts};
 
 use crate::App;
 
@@ -73,6 +73,8 @@ pub struct ApiCaller {
     structure: vigie_access::StructureId,
     /// The user who created the token: what it writes is in their name.
     author: Option<UserId>,
+    /// The token, as the journal names who acted.
+    actor: Actor,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -109,6 +111,7 @@ impl FromRequestParts<App> for ApiCaller {
             viewer,
             structure: record.structure,
             author: record.created_by,
+            actor: Actor::ApiToken(record.id),
         })
     }
 }
@@ -270,6 +273,7 @@ pub async fn create(
             caller.structure,
             &incident,
             caller.author,
+            &caller.actor,
             &texts,
             |case| {
                 vigie_service::declarations::acknowledgment(
@@ -417,7 +421,7 @@ pub async fn message(
     };
     let id = app
         .store
-        .add_message(record.case, author, text, app.now())
+        .add_message(record.case, author, text, &caller.actor, app.now())
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -11,7 +11,7 @@ use vigie_access::{Role, Scope, StructureAction, StructureFacts, allows_structur
 use vigie_mail::Mailbox;
 use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
 use vigie_service::declarations::acknowledgment;
-use vigie_store::{DeclarationTexts, StructureRecord};
+use vigie_store::{Actor, DeclarationTexts, StructureRecord};
 
 use crate::{
     App, WebError,
@@ -295,6 +295,7 @@ pub async fn submit(
             structure.id,
             &incident,
             Some(who.user.id),
+            &Actor::User(who.user.id.0),
             &texts,
             |case| acknowledgment(&to, case, &structure_name, &incident, app.portal()),
             now,
