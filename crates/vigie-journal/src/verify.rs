@@ -24,25 +24,28 @@ vocabulary! {
     /// What happened to the first bad entry.
     pub enum Kind ("journal tampering") {
         /// Its content (or a stored hash) was changed.
-        Changed = ("changed", "modifiée"),
+        Changed = ("changed", "a été modifiée"),
         /// It was deleted.
-        Deleted = ("deleted", "supprimée"),
+        Deleted = ("deleted", "a été supprimée"),
         /// It was moved to another place in the chain.
-        Reordered = ("reordered", "déplacée"),
+        Reordered = ("reordered", "a été déplacée"),
         /// It was added outside Vigie.
-        Inserted = ("inserted", "ajoutée hors de Vigie"),
+        Inserted = ("inserted", "a été ajoutée hors de Vigie"),
         /// It, or the head that records it as the last entry, was rewritten.
-        HeadMismatch = ("head_mismatch", "différente de la tête du journal"),
+        HeadMismatch = (
+            "head_mismatch",
+            "ne correspond plus à la tête du journal (l'une ou l'autre a été réécrite)"
+        ),
         /// The head of the journal is gone.
-        HeadMissing = ("head_missing", "suivie d'aucune tête de journal"),
+        HeadMissing = ("head_missing", "n'est plus suivie de la tête du journal, supprimée"),
         /// Its hash is not the one an operator recorded elsewhere.
-        AnchorMismatch = ("anchor_mismatch", "différente de l'ancre enregistrée"),
+        AnchorMismatch = ("anchor_mismatch", "ne correspond pas à l'ancre donnée"),
     }
 }
 
 /// The first bad entry of a journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("journal entry {seq} was {kind}")]
+#[error("journal entry {seq}: {kind}")]
 pub struct Tamper {
     /// Its number.
     pub seq: i64,
