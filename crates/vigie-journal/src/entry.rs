@@ -66,6 +66,8 @@ vocabulary! {
         LoginFailed = ("login_failed", "Connexion refusée"),
         /// Data left Vigie through an export.
         DataExported = ("data_exported", "Export de données"),
+        /// Incidents were imported (added, or updated by their reference).
+        DataImported = ("data_imported", "Import de données"),
     }
 }
 

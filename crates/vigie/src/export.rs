@@ -14,11 +14,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use vigie_model::interchange::v1;
 use vigie_store::{Action, NewEntry, Payload};
 
-#[allow(clippy::disallowed_methods)]
-fn now_ns() -> i64 {
-    i64::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(i64::MAX)
-}
-
 /// What to export.
 #[derive(Debug, Subcommand)]
 pub enum What {
@@ -46,7 +41,7 @@ pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
     };
     store
         .journal(vec![NewEntry {
-            at_ns: now_ns(),
+            at_ns: i64::try_from(crate::journal::now().as_nanosecond()).unwrap_or(i64::MAX),
             actor: crate::journal::operator(),
             action: Action::DataExported,
             subject: "incidents".into(),

@@ -44,6 +44,12 @@ pub fn operator() -> Actor {
     Actor::Operator(name)
 }
 
+/// The time of the entries the command line journals.
+#[allow(clippy::disallowed_methods)]
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
 /// An instant of the journal, in Paris time.
 fn paris(at_ns: i64) -> String {
     match jiff::Timestamp::from_nanosecond(i128::from(at_ns)) {

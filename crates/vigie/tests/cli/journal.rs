@@ -38,7 +38,13 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
             .contains("Journal intact : 0 entrées vérifiées.")
     );
 
-    // Each export is journaled with who ran it and what left.
+    // An import is journaled with its counts, each export with who ran it and what left.
+    let input = s.file(
+        "in.jsonl",
+        &crate::interchange::line("r1", "2024-01-15T10:00:00+01:00", "010000024", "none"),
+    );
+    let imported = s.vigie(&["import", "incidents", input.to_str().unwrap()]);
+    assert!(imported.ok, "{}", imported.stderr);
     for year in ["2022", "2023", "2024"] {
         let out = s.vigie(&["export", "incidents", "--year", year]);
         assert!(out.ok, "{}", out.stderr);
@@ -51,18 +57,21 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
     let show = s.vigie(&["journal", "show", "--subject", "incidents"]);
     assert!(show.ok, "{}", show.stderr);
     let lines: Vec<&str> = show.stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "{}", show.stdout);
+    assert_eq!(lines.len(), 5, "{}", show.stdout);
+    assert!(lines.iter().all(|l| l.contains("operator:")));
+    assert!(lines[0].contains("data_imported"), "{}", lines[0]);
     assert!(
-        lines
-            .iter()
-            .all(|l| l.contains("data_exported") && l.contains("operator:"))
+        lines[0].contains(r#""inserted":1"#) && lines[0].contains("in.jsonl"),
+        "{}",
+        lines[0]
     );
-    assert!(lines[1].contains(r#""year":2023"#), "{}", lines[1]);
-    assert!(lines[3].contains("all.jsonl"), "{}", lines[3]);
+    assert!(lines[1..].iter().all(|l| l.contains("data_exported")));
+    assert!(lines[2].contains(r#""year":2023"#), "{}", lines[2]);
+    assert!(lines[4].contains("all.jsonl"), "{}", lines[4]);
     let last = s.vigie(&["journal", "show", "--limit", "1"]);
     assert_eq!(last.stdout.lines().count(), 1);
     assert!(
-        last.stdout.trim_start().starts_with("4 "),
+        last.stdout.trim_start().starts_with("5 "),
         "{}",
         last.stdout
     );
@@ -70,14 +79,14 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
     let sound = s.vigie(&["journal", "verify"]);
     assert!(sound.ok, "{}", sound.stderr);
     assert!(
-        sound.stdout.contains("4 entrées vérifiées"),
+        sound.stdout.contains("5 entrées vérifiées"),
         "{}",
         sound.stdout
     );
     let head = printed_head(&sound.stdout);
-    assert!(head.starts_with("4:"));
+    assert!(head.starts_with("5:"));
     assert!(s.vigie(&["journal", "verify", "--anchor", &head]).ok);
-    let bad_anchor = s.vigie(&["journal", "verify", "--anchor", "4:beef"]);
+    let bad_anchor = s.vigie(&["journal", "verify", "--anchor", "5:beef"]);
     // A mistyped anchor is a usage error (2), not a tampered journal (3).
     assert_eq!(bad_anchor.code, Some(2), "{}", bad_anchor.stderr);
     assert!(
@@ -94,8 +103,8 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
             "DROP TRIGGER journal_no_delete",
             "CREATE TABLE journal_copy AS SELECT * FROM journal",
             "CREATE TABLE head_copy AS SELECT * FROM journal_head",
-            "DELETE FROM journal WHERE seq = 4",
-            "UPDATE journal_head SET seq = 3, hash = (SELECT hash FROM journal WHERE seq = 3)",
+            "DELETE FROM journal WHERE seq = 5",
+            "UPDATE journal_head SET seq = 4, hash = (SELECT hash FROM journal WHERE seq = 4)",
         ],
     )
     .await;
@@ -104,7 +113,7 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
     assert_eq!(cut.code, Some(3), "{}", cut.stderr);
     assert!(
         cut.stderr
-            .contains("Journal altéré : l'entrée n° 4 a été supprimée (deleted)."),
+            .contains("Journal altéré : l'entrée n° 5 a été supprimée (deleted)."),
         "{}",
         cut.stderr
     );
@@ -123,7 +132,7 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
     assert!(s.vigie(&["journal", "verify", "--anchor", &head]).ok);
     tamper(
         &s,
-        &["UPDATE journal SET payload = replace(payload, '2023', '1999') WHERE seq = 2"],
+        &["UPDATE journal SET payload = replace(payload, '2023', '1999') WHERE seq = 3"],
     )
     .await;
     let changed = s.vigie(&["journal", "verify"]);
@@ -132,7 +141,7 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
     assert!(
         changed
             .stderr
-            .contains("l'entrée n° 2 a été modifiée (changed)"),
+            .contains("l'entrée n° 3 a été modifiée (changed)"),
         "{}",
         changed.stderr
     );
