@@ -161,6 +161,11 @@ impl Import {
         let (tx, before) = match store {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
+                // Write first: SQLite takes its write lock now, so a commit by another
+                // connection cannot make a later first write fail (SQLITE_BUSY_SNAPSHOT).
+                sqlx::query("UPDATE journal_head SET seq = seq WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
                 let n = sqlx::query_scalar::<_, i64>(COUNT)
                     .fetch_one(&mut *tx)
                     .await?;
