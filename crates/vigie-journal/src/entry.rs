@@ -68,6 +68,8 @@ vocabulary! {
         DataExported = ("data_exported", "Export de données"),
         /// Incidents were imported (added, or updated by their reference).
         DataImported = ("data_imported", "Import de données"),
+        /// A new version of the routing rules was saved.
+        RoutingRulesSaved = ("routing_rules_saved", "Règles d'orientation enregistrées"),
     }
 }
 

@@ -48,6 +48,8 @@ pub struct ComplementRequest<'a> {
     pub portal_url: &'a str,
     /// Who signs, like `CERT Santé`.
     pub cert_name: &'a str,
+    /// 0 for the request itself, then 1, 2… for each reminder.
+    pub reminder: u32,
 }
 
 /// What an invitation to create an account says.
@@ -64,6 +66,52 @@ pub struct Invitation<'a> {
     /// Who signs, like `CERT Santé`.
     pub cert_name: &'a str,
 }
+
+/// What the alert to an authority says when a case is routed to it.
+#[derive(Debug, Clone, Copy)]
+pub struct RoutingAlert<'a> {
+    /// The authority's accounts.
+    pub to: &'a [Mailbox],
+    /// The authority, in French (`ANSSI`, `ARS de la région`…).
+    pub authority: &'a str,
+    /// The case number, like `VIG-2024-000123`.
+    pub case_number: &'a str,
+    /// The name of the declaring structure.
+    pub structure_name: &'a str,
+    /// When the declaration was made (shown in Paris time).
+    pub declared_at: DateTime,
+    /// Why the case is routed: the reasons of the rules that fired.
+    pub reasons: &'a [&'a str],
+    /// The case on the portal, readable by the authority's accounts.
+    pub portal_url: &'a str,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// The alert that tells an authority a case was routed to it, and why.
+pub fn routing_alert(alert: &RoutingAlert<'_>) -> Mail {
+    let case = one_line(alert.case_number);
+    let mut before = vec![format!(
+        "L'incident {case} vous est transmis ({}) pour les motifs suivants :",
+        one_line(alert.authority)
+    )];
+    before.extend(alert.reasons.iter().map(|r| format!("– {}", one_line(r))));
+    Letter {
+        subject: format!("[Vigie] Incident {case} porté à votre connaissance"),
+        before,
+        facts: facts(&case, alert.structure_name, alert.declared_at, None),
+        link_sentence: "Le dossier est consultable sur le portail par les comptes de votre autorité",
+        link_label: format!("ouvrir le dossier {case}"),
+        url: alert.portal_url,
+        after: vec![CONFIDENTIAL_AUTHORITY.to_owned()],
+        signature: alert.cert_name,
+    }
+    .into_mail(alert.to)
+}
+
+const CONFIDENTIAL_AUTHORITY: &str = "Pour préserver la confidentialité des informations, ce \
+     message ne reprend pas le contenu de la déclaration. Il est envoyé automatiquement : merci \
+     de ne pas y répondre.";
 
 /// The invitation to choose a password and create an account.
 pub fn invitation(invitation: &Invitation<'_>) -> Mail {
@@ -118,12 +166,31 @@ pub fn acknowledgment(ack: &Acknowledgment<'_>) -> Mail {
 /// The notice that the CERT needs more information, to be read and answered on the portal.
 pub fn complement_request(request: &ComplementRequest<'_>) -> Mail {
     let case = one_line(request.case_number);
+    let (subject, opening) = if request.reminder == 0 {
+        (
+            format!("[Vigie] Demande de compléments sur votre signalement {case}"),
+            format!(
+                "Pour poursuivre l'analyse de votre signalement {case}, nous avons besoin \
+                 d'informations complémentaires."
+            ),
+        )
+    } else {
+        (
+            format!(
+                "[Vigie] Relance n° {} : demande de compléments sur votre signalement {case}",
+                request.reminder
+            ),
+            format!(
+                "Nous n'avons pas encore reçu les informations complémentaires demandées sur \
+                 votre signalement {case}. Elles nous sont nécessaires pour poursuivre son analyse."
+            ),
+        )
+    };
     Letter {
-        subject: format!("[Vigie] Demande de compléments sur votre signalement {case}"),
+        subject,
         before: vec![format!(
-            "Pour poursuivre l'analyse de votre signalement {case}, nous avons besoin \
-             d'informations complémentaires. Pour préserver la confidentialité des échanges, \
-             notre demande n'est consultable que sur le portail."
+            "{opening} Pour préserver la confidentialité des échanges, notre demande n'est \
+             consultable que sur le portail."
         )],
         facts: facts(
             &case,

@@ -3,4 +3,5 @@
 
 pub mod accounts;
 pub mod declarations;
+pub mod handling;
 pub mod outbox;

@@ -5,6 +5,7 @@
 //! migrations; every value is parsed back into validated model types when read.
 
 mod decode;
+mod handling;
 mod import;
 mod journal;
 mod portal;
@@ -22,6 +23,7 @@ use sqlx::{
 use vigie_model::Incident;
 use vigie_observatory::Row;
 
+pub use handling::*;
 pub use import::{Import, ImportCounts};
 pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
 pub use portal::*;
@@ -85,15 +87,16 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// The object of an update does not exist.
+    #[error("no such {0}")]
+    NotFound(&'static str),
 }
 
 /// The migrations of one engine, in order.
-fn migrator(steps: &[(&'static str, &'static str)]) -> Migrator {
+fn migrator<const N: usize>(steps: [(i64, &'static str, &'static str); N]) -> Migrator {
     let migrations = steps
-        .iter()
-        .copied()
-        .zip(1..)
-        .map(|((name, sql), version)| {
+        .into_iter()
+        .map(|(version, name, sql)| {
             Migration::new(
                 version,
                 name.into(),
@@ -150,18 +153,26 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(open_err)?;
-            migrator(&[
+            migrator([
                 (
+                    1,
                     "foundation",
                     include_str!("../migrations/sqlite/0001_foundation.sql"),
                 ),
                 (
+                    2,
                     "portal",
                     include_str!("../migrations/sqlite/0002_portal.sql"),
                 ),
                 (
+                    3,
                     "journal",
                     include_str!("../migrations/sqlite/0003_journal.sql"),
+                ),
+                (
+                    4,
+                    "handling",
+                    include_str!("../migrations/sqlite/0004_handling.sql"),
                 ),
             ])
             .run(&pool)
@@ -174,18 +185,26 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(open_err)?;
-            migrator(&[
+            migrator([
                 (
+                    1,
                     "foundation",
                     include_str!("../migrations/postgres/0001_foundation.sql"),
                 ),
                 (
+                    2,
                     "portal",
                     include_str!("../migrations/postgres/0002_portal.sql"),
                 ),
                 (
+                    3,
                     "journal",
                     include_str!("../migrations/postgres/0003_journal.sql"),
+                ),
+                (
+                    4,
+                    "handling",
+                    include_str!("../migrations/postgres/0004_handling.sql"),
                 ),
             ])
             .run(&pool)

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite};
 use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, UserId, Viewer};
 use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
+use vigie_workflow::routing::{Recipient, Routing};
 
 use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
@@ -262,6 +263,7 @@ macro_rules! enqueue {
         .await?;
     }};
 }
+pub(crate) use enqueue;
 
 macro_rules! structure_record {
     ($row:expr) => {{
@@ -330,7 +332,11 @@ macro_rules! case_summary {
         let routed: Option<String> = row.try_get("routed")?;
         let mut routed_to = CodeSet::empty();
         for code in routed.iter().flat_map(|r| r.split(',')) {
-            routed_to.insert(parsed(Authority::parse(code), "routings", id, "authority")?);
+            if let Recipient::Authority(a) =
+                parsed(Recipient::parse(code), "routings", id, "authority")?
+            {
+                routed_to.insert(a);
+            }
         }
         CaseSummary {
             case: parsed(
@@ -716,8 +722,8 @@ impl Store {
         }))
     }
 
-    /// Stores a declaration, the e-mails that acknowledge it and its journal entry, in one
-    /// transaction: once this returns a case number, all are durable.
+    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it, and
+    /// its journal entry, in one transaction: once this returns a case number, all are durable.
     #[allow(clippy::too_many_arguments)]
     pub async fn declare(
         &self,
@@ -726,6 +732,7 @@ impl Store {
         declared_by: Option<UserId>,
         actor: &Actor,
         texts: &DeclarationTexts,
+        routings: &[Routing],
         mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
         now: Timestamp,
     ) -> Result<CaseNumber, StoreError> {
@@ -754,11 +761,13 @@ impl Store {
                     id,
                     "id",
                 )?;
+                let fresh = crate::handling::insert_routings!(tx, case, routings, now);
                 for mail in mails(case) {
                     enqueue!(&mut *tx, &mail, now);
                 }
-                tx.append_journal(vec![declared_entry(case, incident, declared_by, actor, now)])
-                    .await?;
+                let mut entries = vec![declared_entry(case, incident, declared_by, actor, now)];
+                entries.extend(crate::handling::routed_entries(case, routings, &fresh, now));
+                tx.append_journal(entries).await?;
                 tx.commit().await?;
                 case
             }};
@@ -792,7 +801,9 @@ impl Store {
             let mut routed_to = CodeSet::empty();
             for r in sqlx::query(routings).bind(case.id()).fetch_all(pool).await? {
                 let code: String = r.try_get(0)?;
-                routed_to.insert(parsed(Authority::parse(&code), "routings", case.id(), "authority")?);
+                if let Recipient::Authority(a) = parsed(Recipient::parse(&code), "routings", case.id(), "authority")? {
+                    routed_to.insert(a);
+                }
             }
             let facts = IncidentFacts {
                 structure: StructureId(structure),

@@ -41,6 +41,20 @@ pub enum WebError {
     /// A template failed to render.
     #[error(transparent)]
     Render(#[from] askama::Error),
+    /// The routing rules in force could not be read.
+    #[error(transparent)]
+    Rules(#[from] vigie_workflow::routing::RulesError),
+}
+
+impl From<vigie_service::handling::HandlingError> for WebError {
+    fn from(e: vigie_service::handling::HandlingError) -> WebError {
+        use vigie_service::handling::HandlingError as H;
+        match e {
+            H::NotAllowed => WebError::Forbidden,
+            H::Rules(e) => WebError::Rules(e),
+            H::Store(e) => WebError::Store(e),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -83,7 +97,7 @@ impl IntoResponse for WebError {
                 "Trop de tentatives",
                 "Trop de tentatives ont été faites. Patientez quelques minutes avant de réessayer.",
             ),
-            WebError::Store(_) | WebError::Render(_) | WebError::Auth(_) => {
+            WebError::Store(_) | WebError::Render(_) | WebError::Auth(_) | WebError::Rules(_) => {
                 eprintln!("error: {self}");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

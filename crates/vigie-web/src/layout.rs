@@ -15,6 +15,10 @@ pub struct NavUser {
     pub can_declare: bool,
     /// The menu offers the list of cases.
     pub can_list: bool,
+    /// The menu offers the analyst queue.
+    pub can_handle: bool,
+    /// The menu offers the administration of routing rules.
+    pub is_admin: bool,
     /// What the list of cases is called for this role.
     pub cases_label: &'static str,
     /// The session's anti-CSRF token, for the logout form.
@@ -51,6 +55,8 @@ impl Layout {
                 role: role.label(),
                 can_declare: matches!(role, Role::Declarant | Role::Ght | Role::Oncall),
                 can_list: role != Role::Admin,
+                can_handle: matches!(role, Role::Analyst | Role::Oncall),
+                is_admin: role == Role::Admin,
                 cases_label: if role == Role::Declarant {
                     "Mes déclarations"
                 } else {

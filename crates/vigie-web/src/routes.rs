@@ -31,6 +31,12 @@ pub enum Rule {
     CaseMessage,
     /// Whoever holds a valid invitation link.
     Invitation,
+    /// CERT staff (analysts and on-call).
+    Staff,
+    /// Administrators.
+    Admin,
+    /// Whoever may handle this case (`IncidentAction::Handle`): CERT staff.
+    CaseHandle,
     /// A structure's API token.
     ApiToken,
     /// A structure's API token, on one of that structure's cases.
@@ -149,6 +155,42 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
         (
             spec(Method::POST, "/declarations/{case}/messages", CaseMessage),
             post(pages::cases::add_message),
+        ),
+        (
+            spec(Method::POST, "/declarations/{case}/nis2", CaseMessage),
+            post(pages::handling::submit_nis2),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/declarations/{case}/qualification",
+                CaseHandle,
+            ),
+            post(pages::handling::qualify),
+        ),
+        (
+            spec(Method::POST, "/declarations/{case}/attribution", CaseHandle),
+            post(pages::handling::assign),
+        ),
+        (
+            spec(Method::POST, "/declarations/{case}/complements", CaseHandle),
+            post(pages::handling::request_complements),
+        ),
+        (
+            spec(Method::POST, "/declarations/{case}/etat", CaseHandle),
+            post(pages::handling::set_state),
+        ),
+        (
+            spec(Method::GET, "/traitement", Staff),
+            get(pages::handling::queue),
+        ),
+        (
+            spec(Method::GET, "/administration/acheminement", Admin),
+            get(pages::handling::rules),
+        ),
+        (
+            spec(Method::POST, "/administration/acheminement", Admin),
+            post(pages::handling::save_rules),
         ),
         (
             spec(Method::GET, "/api/openapi.json", Public),

@@ -38,6 +38,12 @@ pub struct Args {
     /// Load the demo data set and one demo account per role first (SQLite only).
     #[arg(long)]
     demo: bool,
+    /// Hours without an answer before a request for complements is reminded.
+    #[arg(long, default_value_t = 72)]
+    complement_reminder_hours: u32,
+    /// Reminders at most for one request for complements.
+    #[arg(long, default_value_t = 3)]
+    complement_reminders: u8,
     /// The establishments register the demo is modelled on.
     #[arg(long, default_value = "../shared/data/fr-sae-2023")]
     register: std::path::PathBuf,
@@ -188,12 +194,26 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     {
-        // Expired sessions are forgotten every few minutes.
-        let (store, clock) = (store.clone(), clock.clone());
+        // Every few minutes: expired sessions are forgotten, due reminders of requests for
+        // complements are queued.
+        let (store, clock, app) = (store.clone(), clock.clone(), app.clone());
+        let quiet = jiff::SignedDuration::from_hours(i64::from(args.complement_reminder_hours));
+        let max = i32::from(args.complement_reminders);
         tokio::spawn(async move {
             loop {
                 if let Err(e) = store.delete_expired_sessions(clock()).await {
                     eprintln!("sessions: {e}");
+                }
+                if let Err(e) = vigie_service::handling::remind_complements(
+                    &store,
+                    app.portal(),
+                    quiet,
+                    max,
+                    clock(),
+                )
+                .await
+                {
+                    eprintln!("complements: {e}");
                 }
                 tokio::time::sleep(Duration::from_secs(300)).await;
             }

@@ -245,6 +245,7 @@ mod store_tests {
                 Some(account.user),
                 &vigie_store::Actor::User(account.user.0),
                 &sent.texts,
+                &[],
                 |case| {
                     vec![OutboxMail {
                         recipients: vec![email],

@@ -108,6 +108,7 @@ fn the_complement_request_sends_the_reader_to_the_portal() {
         title: None,
         portal_url: "https://vigie.example.org/dossiers/VIG-2024-000123",
         cert_name: "CERT Santé",
+        reminder: 0,
     });
     assert_eq!(
         mail.subject,
@@ -133,4 +134,27 @@ CERT Santé
 "
     );
     assert!(mail.html.contains("<html lang=\"fr\">"));
+}
+
+#[test]
+fn reminders_say_so_and_are_numbered() {
+    let to = [mailbox("rssi@ch-dax.example.fr")];
+    let mail = complement_request(&ComplementRequest {
+        to: &to,
+        case_number: "VIG-2024-000123",
+        structure_name: "Centre hospitalier de Dax",
+        declared_at: declared_at(),
+        title: None,
+        portal_url: "https://vigie.example.org/dossiers/VIG-2024-000123",
+        cert_name: "CERT Santé",
+        reminder: 2,
+    });
+    assert_eq!(
+        mail.subject,
+        "[Vigie] Relance n° 2 : demande de compléments sur votre signalement VIG-2024-000123"
+    );
+    assert!(mail.text.contains(
+        "Nous n'avons pas encore reçu les informations complémentaires demandées sur votre signalement VIG-2024-000123."
+    ));
+    assert!(mail.text.contains("consultable que sur le portail"));
 }

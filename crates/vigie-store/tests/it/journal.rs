@@ -76,6 +76,7 @@ async fn journal_story(store: &Store) {
                 Some(alice),
                 &Actor::User(alice.0),
                 &DeclarationTexts::default(),
+                &[],
                 |_| vec![],
                 now,
             )
@@ -339,6 +340,7 @@ async fn concurrent_story(store: &Store) {
                         Some(alice),
                         &Actor::User(alice.0),
                         &DeclarationTexts::default(),
+                        &[],
                         |_| vec![],
                         now,
                     )

@@ -1,6 +1,7 @@
 //! The storage stories, told once and run on SQLite and on PostgreSQL.
 
 mod engines;
+mod handling;
 mod journal;
 mod portal;
 mod story;

@@ -192,6 +192,7 @@ async fn portal_story(store: &Store) {
             Some(alice),
             &Actor::User(alice.0),
             &texts,
+            &[],
             |case| {
                 vec![mail(
                     "alice@ch-exemple.fr",
@@ -210,6 +211,7 @@ async fn portal_story(store: &Store) {
             None,
             &Actor::System,
             &DeclarationTexts::default(),
+            &[],
             |_| vec![],
             now,
         )

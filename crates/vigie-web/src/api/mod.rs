@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use vigie_access::{IncidentAction, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
 use vigie_model::{CaseNumber, Code, interchange::v1};
+use vigie_service::handling::DeclarationRouting;
 use vigie_store::{Actor, CaseRecord, DeclarationTexts};
 
 use crate::App;
@@ -46,6 +47,22 @@ impl From<vigie_store::StoreError> for ApiError {
             "server",
             "the service failed; nothing confirmed was lost",
         )
+    }
+}
+
+impl From<vigie_service::handling::HandlingError> for ApiError {
+    fn from(e: vigie_service::handling::HandlingError) -> ApiError {
+        match e {
+            vigie_service::handling::HandlingError::NotAllowed => ApiError::not_found(),
+            other => {
+                eprintln!("error: {other}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server",
+                    "the service failed; nothing confirmed was lost",
+                )
+            }
+        }
     }
 }
 
@@ -267,6 +284,7 @@ pub async fn create(
         None => Vec::new(),
     };
     let name = s.name.to_string();
+    let routing = DeclarationRouting::prepare(&app.store, &incident).await?;
     let case = app
         .store
         .declare(
@@ -275,14 +293,17 @@ pub async fn create(
             caller.author,
             &caller.actor,
             &texts,
+            &routing.routings,
             |case| {
-                vigie_service::declarations::acknowledgment(
+                let mut mails = vigie_service::declarations::acknowledgment(
                     &to,
                     case,
                     &name,
                     &incident,
                     app.portal(),
-                )
+                );
+                mails.extend(routing.alerts(case, &incident, app.portal()));
+                mails
             },
             now,
         )
@@ -423,6 +444,8 @@ pub async fn message(
         .store
         .add_message(record.case, author, text, &caller.actor, app.now())
         .await?;
+    // The structure's message answers a pending request for complements.
+    app.store.complements_answered(record.case).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "case_number": record.case.to_string() })),

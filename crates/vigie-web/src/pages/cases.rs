@@ -9,6 +9,7 @@ use serde::Deserialize;
 use vigie_access::{IncidentAction, Visible, reveal};
 use vigie_model::{CaseNumber, Code, Incident};
 use vigie_store::{Actor, CaseRecord, CaseSummary, MessageRecord};
+use vigie_workflow::case::CaseState;
 
 use crate::{
     App, WebError,
@@ -41,14 +42,7 @@ struct ListPage {
 
 /// French label of a handling state.
 pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "received" => "Reçu",
-        "qualifying" => "En cours de qualification",
-        "waiting_complements" => "En attente de compléments",
-        "supporting" => "Accompagnement en cours",
-        "closed" => "Clos",
-        _ => "Autre",
-    }
+    CaseState::parse(state).map_or("Autre", |s| s.label())
 }
 
 /// A date in Paris time, as people read it.
@@ -146,6 +140,9 @@ struct CasePage {
     can_write: bool,
     error: Option<&'static str>,
     draft: String,
+    handling: Option<super::handling::HandlingView>,
+    waiting_for_you: bool,
+    nis2: Option<super::handling::Nis2View>,
 }
 
 /// The facts of a case, as label and value.
@@ -241,14 +238,60 @@ fn shown(messages: Vec<MessageRecord>) -> Vec<ShownMessage> {
         .collect()
 }
 
+/// The case page, with the handling panel for CERT staff (`form` keeps what was typed in
+/// a refused qualification).
+pub async fn show_with(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    form: Option<super::handling::QualifyState>,
+    complement: Option<super::handling::ComplementRetry>,
+) -> Result<Response, WebError> {
+    case_page(app, who, case, None, String::new(), form, complement).await
+}
+
+/// The case page with a refused NIS2 submission kept in its form.
+pub async fn show_nis2_retry(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    retry: super::handling::Nis2Retry,
+) -> Result<Response, WebError> {
+    let nis2 = super::handling::nis2_view(app, who, case.get(), Some(retry)).await?;
+    render_case(app, who, case, None, String::new(), None, None, nis2).await
+}
+
 async fn case_page(
     app: &App,
     who: &SignedIn,
     case: Visible<CaseRecord>,
     error: Option<&'static str>,
     draft: String,
+    form: Option<super::handling::QualifyState>,
+    complement: Option<super::handling::ComplementRetry>,
+) -> Result<Response, WebError> {
+    let nis2 = super::handling::nis2_view(app, who, case.get(), None).await?;
+    render_case(app, who, case, error, draft, form, complement, nis2).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_case(
+    app: &App,
+    who: &SignedIn,
+    case: Visible<CaseRecord>,
+    error: Option<&'static str>,
+    draft: String,
+    form: Option<super::handling::QualifyState>,
+    complement: Option<super::handling::ComplementRetry>,
+    nis2: Option<super::handling::Nis2View>,
 ) -> Result<Response, WebError> {
     let record = case.get();
+    let handling = if vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Handle)
+    {
+        Some(super::handling::view(app, record, form, complement).await?)
+    } else {
+        None
+    };
     let number = record.case.to_string();
     let messages = shown(app.store.messages(record.case).await?);
     let can_write = vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Message);
@@ -262,6 +305,12 @@ async fn case_page(
         can_write,
         error,
         draft,
+        waiting_for_you: handling.is_none()
+            && can_write
+            && record.incident.handling.complements_requested
+            && !record.incident.handling.complements_received,
+        handling,
+        nis2,
     };
     super::render(&page)
 }
@@ -273,7 +322,7 @@ pub async fn show(
     Path(case): Path<String>,
 ) -> Result<Response, WebError> {
     let record = visible_case(&app, &who, &case, IncidentAction::Read).await?;
-    case_page(&app, &who, record, None, String::new()).await
+    case_page(&app, &who, record, None, String::new(), None, None).await
 }
 
 /// What the message form sends.
@@ -298,6 +347,8 @@ pub async fn add_message(
             record,
             Some("Écrivez un message (20 000 caractères au plus)."),
             form.body,
+            None,
+            None,
         )
         .await?;
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -313,6 +364,13 @@ pub async fn add_message(
             app.now(),
         )
         .await?;
+    // A message from the structure's side answers a pending request for complements.
+    if matches!(
+        who.role(),
+        vigie_access::Role::Declarant | vigie_access::Role::Ght
+    ) {
+        app.store.complements_answered(number).await?;
+    }
     Ok(super::see_other(&format!(
         "/declarations/{number}#messages"
     )))

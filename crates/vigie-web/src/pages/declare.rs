@@ -11,6 +11,7 @@ use vigie_access::{Role, Scope, StructureAction, StructureFacts, allows_structur
 use vigie_mail::Mailbox;
 use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
 use vigie_service::declarations::acknowledgment;
+use vigie_service::handling::DeclarationRouting;
 use vigie_store::{Actor, DeclarationTexts, StructureRecord};
 
 use crate::{
@@ -289,6 +290,7 @@ pub async fn submit(
     };
     let to: Vec<Mailbox> = who.user.email.parse::<Mailbox>().into_iter().collect();
     let structure_name = structure.structure.name.to_string();
+    let routing = DeclarationRouting::prepare(&app.store, &incident).await?;
     let case = app
         .store
         .declare(
@@ -297,7 +299,12 @@ pub async fn submit(
             Some(who.user.id),
             &Actor::User(who.user.id.0),
             &texts,
-            |case| acknowledgment(&to, case, &structure_name, &incident, app.portal()),
+            &routing.routings,
+            |case| {
+                let mut mails = acknowledgment(&to, case, &structure_name, &incident, app.portal());
+                mails.extend(routing.alerts(case, &incident, app.portal()));
+                mails
+            },
             now,
         )
         .await?;

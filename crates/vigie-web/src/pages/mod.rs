@@ -3,6 +3,7 @@
 pub mod account;
 pub mod cases;
 pub mod declare;
+pub mod handling;
 pub mod home;
 pub mod login;
 

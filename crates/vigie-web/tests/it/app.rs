@@ -156,6 +156,7 @@ impl TestApp {
                 None,
                 &vigie_store::Actor::System,
                 &DeclarationTexts::default(),
+                &[],
                 |_| vec![],
                 self.now(),
             )

@@ -5,5 +5,6 @@ mod api;
 mod app;
 mod e2e;
 mod flows;
+mod handling;
 mod matrix;
 mod security;

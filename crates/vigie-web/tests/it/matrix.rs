@@ -59,6 +59,17 @@ fn expected(
         Rule::Members => &[S::FORBIDDEN],
         // Pages carry no API token.
         Rule::ApiToken | Rule::ApiCase => &[S::UNAUTHORIZED],
+        Rule::Staff if matches!(role, Role::Analyst | Role::Oncall) => &[S::OK],
+        Rule::Staff => &[S::FORBIDDEN],
+        // An empty rules document is refused, and kept on the page.
+        Rule::Admin if role == Role::Admin && post => &[S::UNPROCESSABLE_ENTITY],
+        Rule::Admin if role == Role::Admin => &[S::OK],
+        Rule::Admin => &[S::FORBIDDEN],
+        // Readable but not handled: refused; not even readable: not found.
+        Rule::CaseHandle => match case_allowed {
+            Some(true) => &[S::SEE_OTHER, S::UNPROCESSABLE_ENTITY],
+            _ => &[S::FORBIDDEN, S::NOT_FOUND],
+        },
         Rule::CaseRead | Rule::CaseMessage => match (case_allowed, post) {
             (Some(true), true) => &[S::SEE_OTHER],
             (Some(true), false) => &[S::OK],
@@ -190,6 +201,8 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
         let objects: Vec<Target> = if spec.path.contains("{case}") {
             let action = if spec.rule == Rule::CaseMessage || (spec.rule == Rule::ApiCase && post) {
                 IncidentAction::Message
+            } else if spec.rule == Rule::CaseHandle {
+                IncidentAction::Handle
             } else {
                 IncidentAction::Read
             };
@@ -234,7 +247,12 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
                 let own_token = *is_token && actor.name == "declarant s1";
                 let want = expected(spec.rule, post, actor, case_allowed, own_token);
                 let browser = actor.browser.as_mut().unwrap();
-                let form: &[(&str, &str)] = if spec.rule == Rule::CaseMessage {
+                let form: &[(&str, &str)] = if spec.path.ends_with("/nis2") {
+                    &[
+                        ("report", "early_warning"),
+                        ("body", "Alerte de la matrice"),
+                    ]
+                } else if spec.rule == Rule::CaseMessage {
                     &[("body", "Message de la matrice")]
                 } else {
                     &[]

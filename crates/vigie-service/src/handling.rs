@@ -1,0 +1,287 @@
+//! The CERT's handling of a case: qualification, and routing to the authorities by the
+//! rules in force, with the alerts that announce each new routing.
+
+use jiff::Timestamp;
+use vigie_access::{IncidentAction, Viewer, allows};
+use vigie_mail::{Mailbox, MessageId, RoutingAlert};
+use vigie_model::{CaseNumber, Incident, Qualification};
+use vigie_store::{CaseRecord, Judgement, OutboxMail, QualificationChange, Store, StoreError};
+use vigie_workflow::routing::{Recipient, Routing, RoutingFacts, Rules, RulesError};
+
+use crate::{
+    accounts::{Portal, domain},
+    outbox::queueable,
+};
+
+/// Why a handling action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlingError {
+    /// The actor may not handle this case, or it does not exist.
+    #[error("no such case in your scope")]
+    NotAllowed,
+    /// The routing rules are invalid.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The routing rules in force: the latest saved version, or the defaults.
+pub async fn rules_in_force(store: &Store) -> Result<Rules, HandlingError> {
+    Ok(match store.routing_rules().await? {
+        Some(saved) => Rules::parse(&saved.body)?,
+        None => Rules::default_rules(),
+    })
+}
+
+/// Checks and saves a new version of the routing rules; returns its number.
+pub async fn save_rules(
+    store: &Store,
+    actor: &Viewer,
+    document: &str,
+    now: Timestamp,
+) -> Result<i64, HandlingError> {
+    Rules::parse(document)?;
+    Ok(store
+        .save_routing_rules(document, Some(actor.user()), now)
+        .await?)
+}
+
+/// What the rules read of an incident and the CERT's judgement.
+pub fn routing_facts(incident: &Incident, judgement: Judgement) -> RoutingFacts {
+    let q = incident.qualification.as_ref();
+    RoutingFacts {
+        origin: q.map(Qualification::origin),
+        categories: q
+            .map(|q| q.categories().iter().collect())
+            .unwrap_or_default(),
+        care_impact: incident.care_impact,
+        patient_danger: incident.patient_danger,
+        structure_type: incident.structure.kind,
+        ose: incident.structure.ose,
+        major: judgement.major,
+        significant: judgement.significant,
+    }
+}
+
+/// The alerts announcing the routings to `fresh` recipients, one message per recipient,
+/// to the addresses the directory gives for it (none if it has no account).
+pub fn routing_alerts(
+    directory: &[(Recipient, String)],
+    fresh: &[Recipient],
+    routings: &[Routing],
+    case: CaseNumber,
+    incident: &Incident,
+    portal: Portal<'_>,
+) -> Vec<OutboxMail> {
+    let case_number = case.to_string();
+    let link = format!(
+        "{}/declarations/{case_number}",
+        portal.public_url.trim_end_matches('/')
+    );
+    let mut out = Vec::new();
+    for routing in routings.iter().filter(|r| fresh.contains(&r.to)) {
+        let to: Vec<Mailbox> = directory
+            .iter()
+            .filter(|(r, _)| *r == routing.to)
+            .filter_map(|(_, address)| address.parse().ok())
+            .collect();
+        if to.is_empty() {
+            continue;
+        }
+        let reasons: Vec<&str> = routing.fired.iter().map(|f| f.reason.as_str()).collect();
+        let mail = vigie_mail::routing_alert(&RoutingAlert {
+            to: &to,
+            authority: routing.to.label(),
+            case_number: &case_number,
+            structure_name: incident.structure.name.as_str(),
+            declared_at: incident.declared_at,
+            reasons: &reasons,
+            portal_url: &link,
+            cert_name: portal.cert_name,
+        });
+        let left = format!("route.{}.{}", case.id(), routing.to.code());
+        if let Ok(id) = MessageId::new(&left, domain(portal.public_url))
+            .or_else(|_| MessageId::new(&left, "vigie.localhost"))
+        {
+            out.push(queueable(mail, &id));
+        }
+    }
+    out
+}
+
+/// Everything a declaration needs for its routing, computed before it is stored: the
+/// routings the rules call for, and the directory to alert.
+pub struct DeclarationRouting {
+    /// The routings, all new for a new case.
+    pub routings: Vec<Routing>,
+    directory: Vec<(Recipient, String)>,
+}
+
+impl DeclarationRouting {
+    /// Evaluates the rules in force on a new declaration.
+    pub async fn prepare(store: &Store, incident: &Incident) -> Result<Self, HandlingError> {
+        let rules = rules_in_force(store).await?;
+        let routings = rules.route(&routing_facts(incident, Judgement::default()));
+        let directory = if routings.is_empty() {
+            Vec::new()
+        } else {
+            store.alert_directory(incident.structure.region).await?
+        };
+        Ok(DeclarationRouting {
+            routings,
+            directory,
+        })
+    }
+
+    /// The alerts for the new case.
+    pub fn alerts(
+        &self,
+        case: CaseNumber,
+        incident: &Incident,
+        portal: Portal<'_>,
+    ) -> Vec<OutboxMail> {
+        let all: Vec<Recipient> = self.routings.iter().map(|r| r.to).collect();
+        routing_alerts(
+            &self.directory,
+            &all,
+            &self.routings,
+            case,
+            incident,
+            portal,
+        )
+    }
+}
+
+/// Qualifies a case: records the qualification and judgement with their history, routes
+/// the case wherever the rules in force now send it (routings are never withdrawn) and
+/// alerts the new recipients. Returns the recipients newly routed to.
+pub async fn qualify(
+    store: &Store,
+    actor: &Viewer,
+    record: &CaseRecord,
+    qualification: Qualification,
+    judgement: Judgement,
+    portal: Portal<'_>,
+    now: Timestamp,
+) -> Result<Vec<Recipient>, HandlingError> {
+    if !allows(actor, &record.facts, IncidentAction::Handle) {
+        return Err(HandlingError::NotAllowed);
+    }
+    let mut incident = record.incident.clone();
+    incident.qualification = Some(qualification.clone());
+    let rules = rules_in_force(store).await?;
+    let routings = rules.route(&routing_facts(&incident, judgement));
+    let directory = store.alert_directory(incident.structure.region).await?;
+    let case = record.case;
+    Ok(store
+        .qualify(
+            case,
+            &QualificationChange {
+                qualification: &qualification,
+                judgement,
+                by: actor.user(),
+            },
+            &routings,
+            |fresh| routing_alerts(&directory, fresh, &routings, case, &incident, portal),
+            now,
+        )
+        .await?)
+}
+
+/// Whom the CERT writes to about a case: whoever declared it, or else the active
+/// declarant accounts of the structure.
+async fn case_contacts(store: &Store, record: &CaseRecord) -> Result<Vec<Mailbox>, StoreError> {
+    if let Some(user) = record.declared_by
+        && let Some(u) = store.user(user).await?.filter(|u| !u.disabled)
+    {
+        return Ok(u.email.parse().into_iter().collect());
+    }
+    Ok(store
+        .users_of_structure(record.facts.structure)
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.viewer.role() == vigie_access::Role::Declarant)
+        .filter_map(|u| u.email.parse().ok())
+        .collect())
+}
+
+fn complement_mail(
+    to: &[Mailbox],
+    record: &CaseRecord,
+    reminder: u32,
+    portal: Portal<'_>,
+) -> Vec<OutboxMail> {
+    if to.is_empty() {
+        return Vec::new();
+    }
+    let case_number = record.case.to_string();
+    let link = format!(
+        "{}/declarations/{case_number}#messages",
+        portal.public_url.trim_end_matches('/')
+    );
+    let mail = vigie_mail::complement_request(&vigie_mail::ComplementRequest {
+        to,
+        case_number: &case_number,
+        structure_name: record.incident.structure.name.as_str(),
+        declared_at: record.incident.declared_at,
+        title: record.incident.title.as_ref().map(|t| t.as_str()),
+        portal_url: &link,
+        cert_name: portal.cert_name,
+        reminder,
+    });
+    let left = format!("complements.{}.{reminder}", record.case.id());
+    MessageId::new(&left, domain(portal.public_url))
+        .or_else(|_| MessageId::new(&left, "vigie.localhost"))
+        .map(|id| vec![queueable(mail, &id)])
+        .unwrap_or_default()
+}
+
+/// Asks the structure for complements: the question is a message on the case (read on
+/// the portal only), the case waits, and the structure is told by e-mail.
+pub async fn request_complements(
+    store: &Store,
+    actor: &Viewer,
+    record: &CaseRecord,
+    question: &str,
+    portal: Portal<'_>,
+    now: Timestamp,
+) -> Result<(), HandlingError> {
+    if !allows(actor, &record.facts, IncidentAction::Handle) {
+        return Err(HandlingError::NotAllowed);
+    }
+    let to = case_contacts(store, record).await?;
+    let mails = complement_mail(&to, record, 0, portal);
+    store
+        .request_complements(record.case, actor.user(), question, &mails, now)
+        .await?;
+    Ok(())
+}
+
+/// Sends the reminders that are due: for each request unanswered since `quiet` and
+/// reminded fewer than `max` times. Returns how many were sent.
+pub async fn remind_complements(
+    store: &Store,
+    portal: Portal<'_>,
+    quiet: jiff::SignedDuration,
+    max: i32,
+    now: Timestamp,
+) -> Result<usize, HandlingError> {
+    let mut sent = 0;
+    for pending in store.complements_to_remind(now - quiet, max).await? {
+        let Some(record) = store.case(pending.case).await? else {
+            continue;
+        };
+        let reminder = pending.reminders + 1;
+        let to = case_contacts(store, &record).await?;
+        let mails = complement_mail(&to, &record, reminder.unsigned_abs(), portal);
+        if store
+            .complements_reminded(pending.case, reminder, &mails, now)
+            .await?
+        {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
