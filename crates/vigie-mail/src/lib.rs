@@ -21,6 +21,6 @@ pub use lettre::{Address, message::Mailbox};
 pub use mail::{InvalidMessageId, Mail, MessageId, Stamp};
 pub use mailer::{MailError, Mailer};
 pub use templates::{
-    Acknowledgment, ComplementRequest, Invitation, RoutingAlert, acknowledgment,
-    complement_request, invitation, routing_alert,
+    Acknowledgment, ComplementRequest, Invitation, ReflexSheetMail, RoutingAlert, acknowledgment,
+    complement_request, invitation, reflex_sheet, routing_alert,
 };

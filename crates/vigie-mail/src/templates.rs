@@ -67,6 +67,56 @@ pub struct Invitation<'a> {
     pub cert_name: &'a str,
 }
 
+/// What the message carrying a reflex sheet says.
+#[derive(Debug, Clone, Copy)]
+pub struct ReflexSheetMail<'a> {
+    /// The structure's contacts.
+    pub to: &'a [Mailbox],
+    /// The case number, like `VIG-2024-000123`.
+    pub case_number: &'a str,
+    /// The name of the structure.
+    pub structure_name: &'a str,
+    /// When the declaration was made (shown in Paris time).
+    pub declared_at: DateTime,
+    /// The sheet's title.
+    pub sheet_title: &'a str,
+    /// The sheet's text: lines, blank lines between paragraphs.
+    pub sheet_body: &'a str,
+    /// The case on the portal.
+    pub portal_url: &'a str,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// The reflex sheet the CERT sends to a structure during an incident. The sheet is
+/// generic guidance, so it travels in the message itself.
+pub fn reflex_sheet(sheet: &ReflexSheetMail<'_>) -> Mail {
+    let case = one_line(sheet.case_number);
+    let mut before = vec![format!(
+        "Dans le cadre du suivi de votre signalement {case}, le CERT vous transmet la fiche réflexe « {} ».",
+        one_line(sheet.sheet_title)
+    )];
+    before.extend(
+        sheet
+            .sheet_body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(one_line),
+    );
+    Letter {
+        subject: format!("[Vigie] Fiche réflexe : {}", one_line(sheet.sheet_title)),
+        before,
+        facts: facts(&case, sheet.structure_name, sheet.declared_at, None),
+        link_sentence: "La fiche est aussi jointe à votre dossier sur le portail",
+        link_label: format!("ouvrir le dossier {case}"),
+        url: sheet.portal_url,
+        after: vec![AUTOMATIC.to_owned()],
+        signature: sheet.cert_name,
+    }
+    .into_mail(sheet.to)
+}
+
 /// What the alert to an authority says when a case is routed to it.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingAlert<'a> {

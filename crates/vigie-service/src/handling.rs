@@ -4,9 +4,15 @@
 use jiff::Timestamp;
 use vigie_access::{IncidentAction, Viewer, allows};
 use vigie_mail::{Mailbox, MessageId, RoutingAlert};
+use vigie_model::Code;
 use vigie_model::{CaseNumber, Incident, Qualification};
-use vigie_store::{CaseRecord, Judgement, OutboxMail, QualificationChange, Store, StoreError};
-use vigie_workflow::routing::{Recipient, Routing, RoutingFacts, Rules, RulesError};
+use vigie_store::{
+    CaseRecord, Judgement, OutboxMail, QualificationChange, Store, StoreError, SupportEntry,
+};
+use vigie_workflow::{
+    routing::{Recipient, Routing, RoutingFacts, Rules, RulesError},
+    support::{ReflexSheet, SupportAction},
+};
 
 use crate::{
     accounts::{Portal, domain},
@@ -284,4 +290,83 @@ pub async fn remind_complements(
         }
     }
     Ok(sent)
+}
+
+/// Records a support action on a case.
+pub async fn record_support(
+    store: &Store,
+    actor: &Viewer,
+    record: &CaseRecord,
+    action: SupportAction,
+    note: &str,
+    now: Timestamp,
+) -> Result<(), HandlingError> {
+    if !allows(actor, &record.facts, IncidentAction::Handle) {
+        return Err(HandlingError::NotAllowed);
+    }
+    let entry = SupportEntry {
+        action,
+        note,
+        by: actor.user(),
+        message: None,
+    };
+    store.record_support(record.case, &entry, &[], now).await?;
+    Ok(())
+}
+
+/// Sends a reflex sheet to the structure: by e-mail to its contacts, and as a message on
+/// its case; the sending is recorded as a support action.
+pub async fn send_reflex_sheet(
+    store: &Store,
+    actor: &Viewer,
+    record: &CaseRecord,
+    sheet: ReflexSheet,
+    portal: Portal<'_>,
+    now: Timestamp,
+) -> Result<(), HandlingError> {
+    if !allows(actor, &record.facts, IncidentAction::Handle) {
+        return Err(HandlingError::NotAllowed);
+    }
+    let text = store.reflex_sheet(sheet).await?;
+    let to = case_contacts(store, record).await?;
+    let case_number = record.case.to_string();
+    let link = format!(
+        "{}/declarations/{case_number}#messages",
+        portal.public_url.trim_end_matches('/')
+    );
+    let mut mails = Vec::new();
+    if !to.is_empty() {
+        let mail = vigie_mail::reflex_sheet(&vigie_mail::ReflexSheetMail {
+            to: &to,
+            case_number: &case_number,
+            structure_name: record.incident.structure.name.as_str(),
+            declared_at: record.incident.declared_at,
+            sheet_title: &text.title,
+            sheet_body: &text.body,
+            portal_url: &link,
+            cert_name: portal.cert_name,
+        });
+        let left = format!(
+            "sheet.{}.{}.{}",
+            record.case.id(),
+            sheet.code(),
+            now.as_second()
+        );
+        if let Ok(id) = MessageId::new(&left, domain(portal.public_url))
+            .or_else(|_| MessageId::new(&left, "vigie.localhost"))
+        {
+            mails.push(queueable(mail, &id));
+        }
+    }
+    let message = format!("Fiche réflexe : {}\n\n{}", text.title, text.body.trim());
+    let entry = SupportEntry {
+        action: SupportAction::ReflexSheetSent,
+        note: sheet.label(),
+        by: actor.user(),
+        message: Some(&message),
+    };
+    store
+        .record_support(record.case, &entry, &mails, now)
+        .await?;
+    Ok(())
 }

@@ -181,6 +181,38 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::handling::set_state),
         ),
         (
+            spec(
+                Method::POST,
+                "/declarations/{case}/accompagnement",
+                CaseHandle,
+            ),
+            post(pages::handling::record_support),
+        ),
+        (
+            spec(Method::POST, "/declarations/{case}/fiche", CaseHandle),
+            post(pages::handling::send_sheet),
+        ),
+        (
+            spec(Method::GET, "/fiches-reflexes", Staff),
+            get(pages::handling::sheets),
+        ),
+        (
+            spec(Method::GET, "/fiches-reflexes/{sheet}", Staff),
+            get(pages::handling::sheet),
+        ),
+        (
+            spec(Method::POST, "/fiches-reflexes/{sheet}", Staff),
+            post(pages::handling::save_sheet),
+        ),
+        (
+            spec(Method::GET, "/astreinte", Staff),
+            get(pages::oncall::form),
+        ),
+        (
+            spec(Method::POST, "/astreinte", Staff),
+            post(pages::oncall::submit),
+        ),
+        (
             spec(Method::GET, "/traitement", Staff),
             get(pages::handling::queue),
         ),

@@ -6,3 +6,4 @@ pub mod calendar;
 pub mod case;
 pub mod nis2;
 pub mod routing;
+pub mod support;

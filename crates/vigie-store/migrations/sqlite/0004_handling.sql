@@ -45,3 +45,25 @@ CREATE TABLE nis2_reports (
     body           TEXT    NOT NULL,
     UNIQUE (incident_id, kind, version)
 );
+
+-- Support given to the structure, action by action.
+CREATE TABLE support_actions (
+    id            INTEGER PRIMARY KEY,
+    incident_id   INTEGER NOT NULL REFERENCES incidents (id),
+    action        TEXT    NOT NULL,
+    note          TEXT    NOT NULL,
+    done_by       INTEGER REFERENCES users (id),
+    done_at_ns    BIGINT  NOT NULL
+);
+CREATE INDEX support_actions_by_incident ON support_actions (incident_id);
+
+-- Reflex sheets as the analysts edited them; the latest version of each is in force.
+CREATE TABLE reflex_sheet_versions (
+    id            INTEGER PRIMARY KEY,
+    sheet         TEXT    NOT NULL,
+    title         TEXT    NOT NULL,
+    body          TEXT    NOT NULL,
+    saved_by      INTEGER REFERENCES users (id),
+    saved_at_ns   BIGINT  NOT NULL
+);
+CREATE INDEX reflex_sheet_versions_by_sheet ON reflex_sheet_versions (sheet, id);

@@ -20,6 +20,7 @@ use vigie_workflow::{
     case::CaseState,
     nis2::{self, Deadline, Report, Status},
     routing::{DEFAULT_RULES, Rules},
+    support::{ReflexSheet, SupportAction},
 };
 
 use crate::{
@@ -504,10 +505,24 @@ pub struct HandlingView {
     pub(crate) history: Vec<ShownVersion>,
     /// Complements asked and not yet received.
     pub(crate) waiting: bool,
+    /// Support actions recorded, oldest first.
+    pub(crate) support: Vec<ShownSupport>,
+    /// Actions that may be recorded.
+    pub(crate) actions: Vec<Choice>,
+    /// Reflex sheets that may be sent.
+    pub(crate) sheets: Vec<Choice>,
     /// Why a request for complements was refused.
     pub(crate) complement_error: Option<&'static str>,
     /// What was typed in a refused request for complements.
     pub(crate) complement_draft: String,
+}
+
+/// A support action as shown.
+pub struct ShownSupport {
+    pub(crate) action: &'static str,
+    pub(crate) note: String,
+    pub(crate) by: String,
+    pub(crate) at: String,
 }
 
 /// A refused request for complements: what was typed and why it was refused.
@@ -617,6 +632,23 @@ pub async fn view(
             })
             .collect(),
         form,
+        support: app
+            .store
+            .support_actions(record.case)
+            .await?
+            .into_iter()
+            .map(|a| ShownSupport {
+                action: a.action.label(),
+                note: a.note,
+                by: a.by.unwrap_or_else(|| "—".into()),
+                at: vigie_mail::french_date_time(a.at),
+            })
+            .collect(),
+        actions: choices::<SupportAction>(&[])
+            .into_iter()
+            .filter(|c| c.value != SupportAction::ReflexSheetSent.code())
+            .collect(),
+        sheets: choices::<ReflexSheet>(&[]),
         waiting: record.incident.handling.complements_requested
             && !record.incident.handling.complements_received,
         complement_error: complement.as_ref().map(|c| c.error),
@@ -1091,4 +1123,206 @@ pub async fn submit_nis2(
         .submit_nis2(number, report, who.user.id, body, app.now())
         .await?;
     Ok(super::see_other(&format!("/declarations/{number}#nis2")))
+}
+
+// ---------------------------------------------------------------------------------------
+// Support and reflex sheets.
+
+/// What the support form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SupportForm {
+    action: String,
+    note: String,
+}
+
+/// `POST /declarations/{case}/accompagnement`: records a support action.
+pub async fn record_support(
+    State(app): State<App>,
+    Path(case): Path<String>,
+    Protected { who, form }: Protected<SupportForm>,
+) -> Result<Response, WebError> {
+    let record = handled_case(&app, &who, &case).await?;
+    let action = SupportAction::parse(&form.action)
+        .ok()
+        .filter(|a| *a != SupportAction::ReflexSheetSent);
+    let note = form.note.trim();
+    let Some(action) = action.filter(|_| note.chars().count() <= 20_000) else {
+        let mut response = super::cases::show_with(&app, &who, record, None, None).await?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    };
+    let number = record.get().case;
+    handling::record_support(
+        &app.store,
+        &who.user.viewer,
+        record.get(),
+        action,
+        note,
+        app.now(),
+    )
+    .await?;
+    Ok(super::see_other(&format!(
+        "/declarations/{number}#accompagnement"
+    )))
+}
+
+/// What the reflex sheet form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SendSheetForm {
+    sheet: String,
+}
+
+/// `POST /declarations/{case}/fiche`: sends a reflex sheet to the structure.
+pub async fn send_sheet(
+    State(app): State<App>,
+    Path(case): Path<String>,
+    Protected { who, form }: Protected<SendSheetForm>,
+) -> Result<Response, WebError> {
+    let record = handled_case(&app, &who, &case).await?;
+    let Ok(sheet) = ReflexSheet::parse(&form.sheet) else {
+        let mut response = super::cases::show_with(&app, &who, record, None, None).await?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    };
+    let number = record.get().case;
+    handling::send_reflex_sheet(
+        &app.store,
+        &who.user.viewer,
+        record.get(),
+        sheet,
+        app.portal(),
+        app.now(),
+    )
+    .await?;
+    Ok(super::see_other(&format!(
+        "/declarations/{number}#accompagnement"
+    )))
+}
+
+/// A sheet in the list.
+pub struct SheetLine {
+    code: &'static str,
+    title: String,
+    saved: String,
+}
+
+#[derive(Template)]
+#[template(path = "sheets.html")]
+struct SheetsPage {
+    layout: Layout,
+    sheets: Vec<SheetLine>,
+}
+
+/// `GET /fiches-reflexes`: the reflex sheets.
+pub async fn sheets(State(app): State<App>, who: SignedIn) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    let mut lines = Vec::new();
+    for sheet in ReflexSheet::ALL {
+        let v = app.store.reflex_sheet(*sheet).await?;
+        lines.push(SheetLine {
+            code: sheet.code(),
+            title: v.title,
+            saved: match (v.saved_at, v.saved_by) {
+                (Some(at), by) => format!(
+                    "modifiée le {} par {}",
+                    vigie_mail::french_date_time(at),
+                    by.unwrap_or_else(|| "—".into())
+                ),
+                (None, _) => "texte initial".into(),
+            },
+        });
+    }
+    super::render(&SheetsPage {
+        layout: Layout::signed_in("Fiches réflexes", "sheets", &who),
+        sheets: lines,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "sheet.html")]
+struct SheetPage {
+    layout: Layout,
+    csrf: String,
+    code: &'static str,
+    title: String,
+    body: String,
+    error: Option<&'static str>,
+    saved: bool,
+}
+
+/// Query of a sheet's page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SheetQuery {
+    enregistre: Option<String>,
+}
+
+/// `GET /fiches-reflexes/{sheet}`: a sheet, editable.
+pub async fn sheet(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(code): Path<String>,
+    Query(q): Query<SheetQuery>,
+) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    let sheet = ReflexSheet::parse(&code).map_err(|_| WebError::NotFound)?;
+    let v = app.store.reflex_sheet(sheet).await?;
+    super::render(&SheetPage {
+        layout: Layout::signed_in(&v.title, "sheets", &who),
+        csrf: who.csrf.clone(),
+        code: sheet.code(),
+        title: v.title,
+        body: v.body,
+        error: None,
+        saved: q.enregistre.is_some(),
+    })
+}
+
+/// What the sheet form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SheetForm {
+    title: String,
+    body: String,
+}
+
+/// `POST /fiches-reflexes/{sheet}`: saves a new version of a sheet.
+pub async fn save_sheet(
+    State(app): State<App>,
+    Path(code): Path<String>,
+    Protected { who, form }: Protected<SheetForm>,
+) -> Result<Response, WebError> {
+    staff_only(&who)?;
+    let sheet = ReflexSheet::parse(&code).map_err(|_| WebError::NotFound)?;
+    let title = form.title.trim();
+    let body = form.body.replace("\r\n", "\n");
+    let error = if title.is_empty() || title.chars().count() > 200 {
+        Some("Donnez un titre (200 caractères au plus).")
+    } else if body.trim().is_empty() || body.chars().count() > 50_000 {
+        Some("Écrivez le texte de la fiche (50 000 caractères au plus).")
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        let mut response = super::render(&SheetPage {
+            layout: Layout::signed_in("Fiche réflexe", "sheets", &who),
+            csrf: who.csrf.clone(),
+            code: sheet.code(),
+            title: form.title,
+            body,
+            error: Some(error),
+            saved: false,
+        })?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    app.store
+        .save_reflex_sheet(sheet, title, &body, who.user.id, app.now())
+        .await?;
+    Ok(super::see_other(&format!(
+        "/fiches-reflexes/{}?enregistre=1",
+        sheet.code()
+    )))
 }

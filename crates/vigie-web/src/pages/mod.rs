@@ -6,6 +6,7 @@ pub mod declare;
 pub mod handling;
 pub mod home;
 pub mod login;
+pub mod oncall;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};

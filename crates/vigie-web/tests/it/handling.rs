@@ -482,3 +482,209 @@ async fn nis2_clocks_run_and_every_submission_is_kept() {
     assert!(!a.get("/traitement").await.body.contains("NIS2 en retard"));
     assert!(d.get(&page_path).await.body.contains("dans le délai"));
 }
+
+#[tokio::test]
+async fn on_call_records_a_phoned_in_incident_with_its_first_advice() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let oncall = app
+        .user("astreinte@cert.fr", Role::Oncall, Scope::Cert, false)
+        .await;
+    // Saturday night.
+    app.advance(jiff::SignedDuration::from_hours(2 * 24 + 13));
+    let mut o = app.signed_in(&oncall).await;
+    assert_eq!(o.get("/astreinte").await.status, StatusCode::OK);
+
+    let refused = o
+        .post(
+            "/astreinte",
+            &[
+                ("finess", "010000023"),
+                ("reporter", "M. Martin, RSSI, 06 00 00 00 00"),
+                ("title", "Rançongiciel"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("finess-error"));
+    assert!(refused.body.contains("advice-error"));
+    assert!(
+        refused
+            .body
+            .contains(r#"value="M. Martin, RSSI, 06 00 00 00 00""#)
+    );
+
+    let done = o
+        .post(
+            "/astreinte",
+            &[
+                ("finess", "010000024"),
+                ("reporter", "M. Martin, RSSI, 06 00 00 00 00"),
+                ("title", "Rançongiciel sur le PACS"),
+                ("description", "Écran de rançon sur les serveurs d'imagerie."),
+                ("state_at_declaration", "needs_cert"),
+                ("care_impact", "degraded"),
+                ("patient_danger", "potential"),
+                ("data_impact", "unavailable"),
+                ("support_requested", "on"),
+                ("advice", "Débrancher les serveurs du réseau, ne pas éteindre, préserver les sauvegardes."),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let path = done.location.unwrap();
+    let case = path.trim_start_matches("/declarations/").to_owned();
+    let record = app
+        .store
+        .case(vigie_model::CaseNumber::parse(&case).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.incident.channel, vigie_model::Channel::PhoneOncall);
+    assert_eq!(
+        vigie_workflow::calendar::deposit_slot(record.incident.declared_at.timestamp()),
+        vigie_model::DepositSlot::Jno
+    );
+
+    // The structure gets the portal's acknowledgment, and reads the advice on its case.
+    assert!(app.deliver_mail().await.sent >= 1);
+    let mails = app.smtp.wait_for(1, Duration::from_secs(5)).await;
+    let ack = mails
+        .iter()
+        .find(|m| m.to[0] == "alice@ch-exemple.fr")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&ack.data).contains(&case));
+    let mut d = app.signed_in(&alice).await;
+    let page = d.get(&path).await;
+    assert!(
+        page.body
+            .contains("Premiers conseils donnés par l&#39;astreinte")
+            || page
+                .body
+                .contains("Premiers conseils donnés par l'astreinte")
+    );
+    assert!(page.body.contains("préserver les sauvegardes"));
+}
+
+#[tokio::test]
+async fn support_is_recorded_and_reflex_sheets_edited_and_sent() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let case = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let mut a = app.signed_in(&analyst).await;
+
+    // An analyst edits the ransomware sheet; a refused edit keeps the text.
+    let sheet = a.get("/fiches-reflexes/ransomware").await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(sheet.body.contains("Ne payez pas la rançon"));
+    let edited = "1. Isolez sans éteindre.\n2. Appelez l'astreinte du CERT au 01 00 00 00 00.";
+    let refused = a
+        .post(
+            "/fiches-reflexes/ransomware",
+            &[("title", ""), ("body", edited)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Appelez l&#39;astreinte")
+            || refused.body.contains("Appelez l'astreinte")
+    );
+    let saved = a
+        .post(
+            "/fiches-reflexes/ransomware",
+            &[
+                ("title", "Rançongiciel : premiers gestes"),
+                ("body", edited),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(a.get("/fiches-reflexes").await.body.contains("modifiée le"));
+
+    // Sent on the case: by e-mail to the structure and as a message on its case.
+    let sent = a
+        .post(
+            &format!("/declarations/{case}/fiche"),
+            &[("sheet", "ransomware")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = app.smtp.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(mails[0].to, ["alice@ch-exemple.fr"]);
+    let raw = String::from_utf8_lossy(&mails[0].data);
+    assert!(raw.contains("01 00 00 00 00"), "{raw}");
+    let mut d = app.signed_in(&alice).await;
+    assert!(
+        d.get(&format!("/declarations/{case}"))
+            .await
+            .body
+            .contains("01 00 00 00 00")
+    );
+
+    // Support actions, with the flags the observatory counts.
+    for (action, note) in [
+        (
+            "first_interview",
+            "Isolement des sauvegardes, coupure du VPN.",
+        ),
+        (
+            "false_positive",
+            "Alerte EDR sur un outil d'administration légitime.",
+        ),
+        ("provider_orientation", "Orientation vers un PRIS qualifié."),
+    ] {
+        let done = a
+            .post(
+                &format!("/declarations/{case}/accompagnement"),
+                &[("action", action), ("note", note)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+    }
+    let bad = a
+        .post(
+            &format!("/declarations/{case}/accompagnement"),
+            &[("action", "reflex_sheet_sent"), ("note", "x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let record = app.store.case(case).await.unwrap().unwrap();
+    assert!(record.incident.handling.technical_support);
+    assert!(record.incident.handling.false_positive);
+    let page = a.get(&format!("/declarations/{case}")).await;
+    for label in [
+        "Premier entretien et mesures de confinement",
+        "Levée de doute : faux positif",
+        "Orientation vers un prestataire de réponse aux incidents (PRIS)",
+        "Fiche réflexe envoyée",
+    ] {
+        assert!(page.body.contains(label), "{label}");
+    }
+    // The structure does not see the CERT's log of actions.
+    assert!(
+        !d.get(&format!("/declarations/{case}"))
+            .await
+            .body
+            .contains("Orientation vers un prestataire")
+    );
+}

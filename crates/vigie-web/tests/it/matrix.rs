@@ -59,6 +59,10 @@ fn expected(
         Rule::Members => &[S::FORBIDDEN],
         // Pages carry no API token.
         Rule::ApiToken | Rule::ApiCase => &[S::UNAUTHORIZED],
+        // An empty on-call form is refused, and kept on the page.
+        Rule::Staff if matches!(role, Role::Analyst | Role::Oncall) && post => {
+            &[S::UNPROCESSABLE_ENTITY]
+        }
         Rule::Staff if matches!(role, Role::Analyst | Role::Oncall) => &[S::OK],
         Rule::Staff => &[S::FORBIDDEN],
         // An empty rules document is refused, and kept on the page.
@@ -218,6 +222,8 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
                 .collect()
         } else if spec.path.contains("{id}") {
             vec![(spec.path.replace("{id}", &token.to_string()), None, true)]
+        } else if spec.path.contains("{sheet}") {
+            vec![(spec.path.replace("{sheet}", "ransomware"), None, false)]
         } else if spec.path.contains("{step}") {
             vec![(spec.path.replace("{step}", "1"), None, false)]
         } else if spec.path.contains("{token}") {
