@@ -14,9 +14,12 @@ use vigie_workflow::{
     support::{ReflexSheet, SupportAction},
 };
 
+use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
+
 use crate::{
     Store, StoreError,
     decode::parsed,
+    journal::Append as _,
     on_pool,
     portal::{OutboxMail, enqueue, instant, ns},
 };
@@ -211,6 +214,50 @@ macro_rules! insert_routings {
     }};
 }
 pub(crate) use insert_routings;
+
+/// The journal entries of the routings just recorded (those to the `fresh` recipients):
+/// Vigie routes by its rules, so Vigie is the actor, and the rules that fired are named.
+pub(crate) fn routed_entries(
+    case: CaseNumber,
+    routings: &[Routing],
+    fresh: &[Recipient],
+    now: Timestamp,
+) -> Vec<NewEntry> {
+    routings
+        .iter()
+        .filter(|r| fresh.contains(&r.to))
+        .map(|r| NewEntry {
+            at_ns: ns(now),
+            actor: Actor::System,
+            action: Action::CaseRouted,
+            subject: case.to_string(),
+            payload: Payload::new()
+                .with("authority", r.to.code())
+                .with("reason", r.reasons())
+                .with("rules", r.rule_ids()),
+        })
+        .collect()
+}
+
+/// The journal entry of a qualification change: every coded field, never free text.
+fn qualified_entry(case: CaseNumber, change: &QualificationChange<'_>, now: Timestamp) -> NewEntry {
+    let q = change.qualification;
+    let categories: Vec<&str> = q.categories().iter().map(Code::code).collect();
+    NewEntry {
+        at_ns: ns(now),
+        actor: Actor::User(change.by.0),
+        action: Action::CaseQualified,
+        subject: case.to_string(),
+        payload: Payload::new()
+            .with("origin", q.origin().code())
+            .with("categories", categories.join(","))
+            .with("ransomware_reach", opt_code(q.ransomware_reach()))
+            .with("infra_side", opt_code(q.infra_side()))
+            .with("out_of_scope_reason", opt_code(q.out_of_scope_reason()))
+            .with("significant", change.judgement.significant)
+            .with("major", change.judgement.major),
+    }
+}
 
 fn opt_code<T: Code>(value: Option<T>) -> Option<&'static str> {
     value.map(Code::code)
@@ -465,6 +512,9 @@ impl Store {
                 for mail in mails(&fresh) {
                     enqueue!(&mut *tx, &mail, now);
                 }
+                let mut entries = vec![qualified_entry(case, change, now)];
+                entries.extend(routed_entries(case, routings, &fresh, now));
+                tx.append_journal(entries).await?;
                 tx.commit().await?;
                 fresh
             }};
@@ -558,7 +608,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Saves a new version of the routing rules (checked by the caller); returns its number.
+    /// Saves a new version of the routing rules (checked by the caller) and journals it
+    /// (its SHA-256); returns its number.
     pub async fn save_routing_rules(
         &self,
         body: &str,
@@ -566,9 +617,23 @@ impl Store {
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         let sql = "INSERT INTO routing_rules (body, saved_by, saved_at_ns) VALUES ($1, $2, $3) RETURNING version";
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(body).bind(by.map(|u| u.0)).bind(ns(now)).fetch_one(pool).await?),
-        )
+        let entry = |version: i64| NewEntry {
+            at_ns: ns(now),
+            actor: by.map_or(Actor::System, |u| Actor::User(u.0)),
+            action: Action::RoutingRulesSaved,
+            subject: "routing_rules".into(),
+            payload: Payload::new()
+                .with("version", version)
+                .with("body_sha256", sha256_hex(body.as_bytes())),
+        };
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let version: i64 = sqlx::query_scalar(sql).bind(body).bind(by.map(|u| u.0)).bind(ns(now))
+                .fetch_one(&mut *tx).await?;
+            tx.append_journal(vec![entry(version)]).await?;
+            tx.commit().await?;
+            version
+        }))
     }
 
     /// Who may be alerted when a case of `region` is routed: every active authority
@@ -624,18 +689,31 @@ impl Store {
                 if n != 1 {
                     return Err(StoreError::NotFound("case"));
                 }
-                sqlx::query(
-                    "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4)",
+                let message: i64 = sqlx::query_scalar(
+                    "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4) \
+                     RETURNING id",
                 )
                 .bind(case.id())
                 .bind(by.0)
                 .bind(body)
                 .bind(ns(now))
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
                 for mail in mails {
                     enqueue!(&mut *tx, mail, now);
                 }
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: Actor::User(by.0),
+                    action: Action::MessagePosted,
+                    subject: case.to_string(),
+                    payload: Payload::new()
+                        .with("message", message)
+                        .with("author", Actor::User(by.0).to_string())
+                        .with("body_sha256", sha256_hex(body.as_bytes()))
+                        .with("complements_requested", true),
+                }])
+                .await?;
                 tx.commit().await?;
             }};
         }
@@ -865,14 +943,27 @@ impl Store {
                     sqlx::query(sql).bind(case.id()).execute(&mut *tx).await?;
                 }
                 if let Some(body) = message {
-                    sqlx::query(
-                        "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4)",
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4) \
+                         RETURNING id",
                     )
                     .bind(case.id())
                     .bind(by.0)
                     .bind(body)
                     .bind(ns(now))
-                    .execute(&mut *tx)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    tx.append_journal(vec![NewEntry {
+                        at_ns: ns(now),
+                        actor: Actor::User(by.0),
+                        action: Action::MessagePosted,
+                        subject: case.to_string(),
+                        payload: Payload::new()
+                            .with("message", id)
+                            .with("author", Actor::User(by.0).to_string())
+                            .with("body_sha256", sha256_hex(body.as_bytes()))
+                            .with("support_action", action.code()),
+                    }])
                     .await?;
                 }
                 for mail in mails {

@@ -6,7 +6,9 @@ use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite, Transaction};
 use vigie_model::{Code, Finess, Incident, Structure};
 use vigie_workflow::calendar;
 
-use crate::{Store, StoreError};
+use vigie_journal::{Action, Actor, NewEntry, Payload};
+
+use crate::{Store, StoreError, journal::Append as _, portal::ns};
 
 /// Incidents written by one statement (29 values each, under SQLite's 32,766 limit).
 const BATCH: usize = 500;
@@ -159,6 +161,11 @@ impl Import {
         let (tx, before) = match store {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
+                // Write first: SQLite takes its write lock now, so a commit by another
+                // connection cannot make a later first write fail (SQLITE_BUSY_SNAPSHOT).
+                sqlx::query("UPDATE journal_head SET seq = seq WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
                 let n = sqlx::query_scalar::<_, i64>(COUNT)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -237,28 +244,51 @@ impl Import {
         Ok(())
     }
 
-    /// Makes everything written visible at once.
-    pub async fn commit(self) -> Result<ImportCounts, StoreError> {
-        let after = match self.tx {
-            Tx::Sqlite(mut tx) => {
-                let n = sqlx::query_scalar::<_, i64>(COUNT)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                n
-            }
-            Tx::Postgres(mut tx) => {
-                let n = sqlx::query_scalar::<_, i64>(COUNT)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                n
+    /// Makes everything written visible at once, with its journal entry: who imported
+    /// from where, and how many incidents were added and updated (an import that wrote
+    /// nothing changed nothing, and is not journaled).
+    pub async fn commit(
+        self,
+        by: &Actor,
+        source: &str,
+        now: jiff::Timestamp,
+    ) -> Result<ImportCounts, StoreError> {
+        let before = self.before;
+        let written = self.written;
+        let counts = move |after: i64| {
+            let inserted = u64::try_from(after - before).unwrap_or(0);
+            ImportCounts {
+                inserted,
+                updated: written.saturating_sub(inserted),
             }
         };
-        let inserted = u64::try_from(after - self.before).unwrap_or(0);
-        Ok(ImportCounts {
-            inserted,
-            updated: self.written.saturating_sub(inserted),
+        let entry = |counts: &ImportCounts| NewEntry {
+            at_ns: ns(now),
+            actor: by.clone(),
+            action: Action::DataImported,
+            subject: "incidents".into(),
+            payload: Payload::new()
+                .with("source", source)
+                .with("inserted", counts.inserted)
+                .with("updated", counts.updated),
+        };
+        macro_rules! finish {
+            ($tx:expr) => {{
+                let mut tx = $tx;
+                let n = sqlx::query_scalar::<_, i64>(COUNT)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let counts = counts(n);
+                if written > 0 {
+                    tx.append_journal(vec![entry(&counts)]).await?;
+                }
+                tx.commit().await?;
+                counts
+            }};
+        }
+        Ok(match self.tx {
+            Tx::Sqlite(tx) => finish!(tx),
+            Tx::Postgres(tx) => finish!(tx),
         })
     }
 

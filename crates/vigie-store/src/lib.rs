@@ -7,6 +7,7 @@
 mod decode;
 mod handling;
 mod import;
+mod journal;
 mod portal;
 mod reference;
 
@@ -24,8 +25,12 @@ use vigie_observatory::Row;
 
 pub use handling::*;
 pub use import::{Import, ImportCounts};
+pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
 pub use portal::*;
 pub use reference::Holdings;
+pub use vigie_journal::{
+    Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, Tamper, Verified,
+};
 
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_URL: &str = "sqlite:./vigie.db";
@@ -160,6 +165,11 @@ impl Store {
                     include_str!("../migrations/sqlite/0002_portal.sql"),
                 ),
                 (
+                    3,
+                    "journal",
+                    include_str!("../migrations/sqlite/0003_journal.sql"),
+                ),
+                (
                     4,
                     "handling",
                     include_str!("../migrations/sqlite/0004_handling.sql"),
@@ -185,6 +195,11 @@ impl Store {
                     2,
                     "portal",
                     include_str!("../migrations/postgres/0002_portal.sql"),
+                ),
+                (
+                    3,
+                    "journal",
+                    include_str!("../migrations/postgres/0003_journal.sql"),
                 ),
                 (
                     4,

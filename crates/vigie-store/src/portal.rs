@@ -8,10 +8,13 @@ use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, 
 use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
 use vigie_workflow::routing::{Recipient, Routing};
 
+use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
+
 use crate::{
     Store, StoreError,
     decode::{self, parsed},
     import::{Flat, incidents_query},
+    journal::{Append as _, Login, login_entry},
     on_pool,
 };
 
@@ -27,6 +30,31 @@ pub(crate) fn ns(at: Timestamp) -> i64 {
 /// The instant of a count of nanoseconds.
 pub(crate) fn instant(ns: i64) -> Timestamp {
     Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The journal entry of a declaration: who declared for which structure, and a SHA-256 of
+/// the incident as declared (its v1 line), never its content.
+fn declared_entry(
+    case: CaseNumber,
+    incident: &Incident,
+    declared_by: Option<UserId>,
+    actor: &Actor,
+    now: Timestamp,
+) -> NewEntry {
+    let line = vigie_model::interchange::v1::to_line(incident);
+    NewEntry {
+        at_ns: ns(now),
+        actor: actor.clone(),
+        action: Action::CaseDeclared,
+        subject: case.to_string(),
+        payload: Payload::new()
+            .with("structure", incident.structure.finess.as_str())
+            .with(
+                "declared_by",
+                declared_by.map(|u| Actor::User(u.0).to_string()),
+            )
+            .with("incident_sha256", sha256_hex(line.as_bytes())),
+    }
 }
 
 /// An account to create.
@@ -544,23 +572,41 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Records a failed login and the lock that follows, if any.
+    /// Records a failed login and the lock that follows, if any, and journals it.
     pub async fn login_failed(
         &self,
         user: UserId,
+        login: &Login,
         now: Timestamp,
         locked_until: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         let sql = "UPDATE users SET failed_logins = failed_logins + 1, last_failure_ns = $2, \
                    locked_until_ns = $3 WHERE id = $1";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(ns(now)).bind(locked_until.map(ns)).execute(pool).await?.rows_affected());
+        let entry = login_entry(user, login, false, locked_until, now);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(sql).bind(user.0).bind(ns(now)).bind(locked_until.map(ns)).execute(&mut *tx).await?;
+            tx.append_journal(vec![entry]).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
-    /// Clears the failed logins of an account.
-    pub async fn login_succeeded(&self, user: UserId) -> Result<(), StoreError> {
+    /// Clears the failed logins of an account, and journals the factor it passed.
+    pub async fn login_succeeded(
+        &self,
+        user: UserId,
+        login: &Login,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let sql = "UPDATE users SET failed_logins = 0, locked_until_ns = NULL WHERE id = $1";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).execute(pool).await?.rows_affected());
+        let entry = login_entry(user, login, true, None, now);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(sql).bind(user.0).execute(&mut *tx).await?;
+            tx.append_journal(vec![entry]).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -676,14 +722,15 @@ impl Store {
         }))
     }
 
-    /// Stores a declaration, its routings and the e-mails that acknowledge and announce it,
-    /// in one transaction: once this returns a case number, all are durable.
+    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it, and
+    /// its journal entry, in one transaction: once this returns a case number, all are durable.
     #[allow(clippy::too_many_arguments)]
     pub async fn declare(
         &self,
         structure: StructureId,
         incident: &Incident,
         declared_by: Option<UserId>,
+        actor: &Actor,
         texts: &DeclarationTexts,
         routings: &[Routing],
         mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
@@ -714,10 +761,13 @@ impl Store {
                     id,
                     "id",
                 )?;
-                crate::handling::insert_routings!(tx, case, routings, now);
+                let fresh = crate::handling::insert_routings!(tx, case, routings, now);
                 for mail in mails(case) {
                     enqueue!(&mut *tx, &mail, now);
                 }
+                let mut entries = vec![declared_entry(case, incident, declared_by, actor, now)];
+                entries.extend(crate::handling::routed_entries(case, routings, &fresh, now));
+                tx.append_journal(entries).await?;
                 tx.commit().await?;
                 case
             }};
@@ -765,18 +815,37 @@ impl Store {
         }))
     }
 
-    /// Routes a case to an authority, with the reason; routing twice changes nothing.
+    /// Routes a case to an authority, with the reason, and journals it; routing twice
+    /// changes nothing.
     pub async fn route_case(
         &self,
         case: CaseNumber,
         authority: Authority,
         reason: &str,
+        by: &Actor,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let sql = "INSERT INTO routings (incident_id, authority, reason, routed_at_ns) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (incident_id, authority) DO NOTHING";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(case.id()).bind(authority.code()).bind(reason).bind(ns(now)).execute(pool).await?.rows_affected());
-        Ok(n == 1)
+        let entry = NewEntry {
+            at_ns: ns(now),
+            actor: by.clone(),
+            action: Action::CaseRouted,
+            subject: case.to_string(),
+            payload: Payload::new()
+                .with("authority", authority.code())
+                .with("reason", reason),
+        };
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql).bind(case.id()).bind(authority.code()).bind(reason).bind(ns(now))
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                tx.append_journal(vec![entry]).await?;
+            }
+            tx.commit().await?;
+            n == 1
+        }))
     }
 
     /// The cases a listing may show, newest first.
@@ -861,18 +930,34 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds a message to a case.
+    /// Adds a message to a case and journals it (its text only as a SHA-256).
     pub async fn add_message(
         &self,
         case: CaseNumber,
         author: UserId,
         body: &str,
+        by: &Actor,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         let sql = "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4) RETURNING id";
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(case.id()).bind(author.0).bind(body).bind(ns(now)).fetch_one(pool).await?),
-        )
+        let entry = |id: i64| NewEntry {
+            at_ns: ns(now),
+            actor: by.clone(),
+            action: Action::MessagePosted,
+            subject: case.to_string(),
+            payload: Payload::new()
+                .with("message", id)
+                .with("author", Actor::User(author.0).to_string())
+                .with("body_sha256", sha256_hex(body.as_bytes())),
+        };
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(sql).bind(case.id()).bind(author.0).bind(body).bind(ns(now))
+                .fetch_one(&mut *tx).await?;
+            tx.append_journal(vec![entry(id)]).await?;
+            tx.commit().await?;
+            id
+        }))
     }
 
     /// Saves the draft of a declaration (one per user and structure).

@@ -61,7 +61,9 @@ pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded
         import.write(chunk).await?;
         bar.inc(chunk.len() as u64);
     }
-    let counts = import.commit().await?;
+    let counts = import
+        .commit(&crate::journal::operator(), "demo", crate::journal::now())
+        .await?;
     bar.finish_and_clear();
     let holdings = store.holdings().await?;
     store.close().await;

@@ -1,4 +1,5 @@
 //! `vigie export incidents [--year Y]`: the v1 interchange format, one incident a line.
+//! The journal records who exported what, and where to, before anything is written.
 
 use std::{
     io::{BufWriter, Write},
@@ -11,6 +12,7 @@ use clap::Subcommand;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use vigie_model::interchange::v1;
+use vigie_store::{Action, NewEntry, Payload};
 
 /// What to export.
 #[derive(Debug, Subcommand)]
@@ -30,6 +32,26 @@ pub enum What {
 pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
     let What::Incidents { year, out } = what;
     let store = crate::open(db).await?;
+    let to = match &out {
+        Some(path) => std::path::absolute(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
+        None => "stdout".to_owned(),
+    };
+    store
+        .journal(vec![NewEntry {
+            at_ns: i64::try_from(crate::journal::now().as_nanosecond()).unwrap_or(i64::MAX),
+            actor: crate::journal::operator(),
+            action: Action::DataExported,
+            subject: "incidents".into(),
+            payload: Payload::new()
+                .with("format", "v1")
+                .with("year", year.map(i64::from))
+                .with("to", to),
+        }])
+        .await
+        .context("journaling the export")?;
     let sink: Box<dyn Write> = match &out {
         Some(path) => Box::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,

@@ -202,7 +202,17 @@ pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let counts = import.commit().await?;
+    let source = if file.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        std::path::absolute(&file)
+            .unwrap_or_else(|_| file.clone())
+            .display()
+            .to_string()
+    };
+    let counts = import
+        .commit(&crate::journal::operator(), &source, crate::journal::now())
+        .await?;
     store.close().await;
     println!(
         "{name}: {} incidents imported ({} new, {} updated){}",

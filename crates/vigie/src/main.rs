@@ -4,6 +4,7 @@ mod account;
 mod demo;
 mod export;
 mod import;
+mod journal;
 mod reference;
 mod serve;
 mod stats;
@@ -55,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         action: account::Action,
     },
+    /// Check the tamper-evident journal, or read it.
+    Journal {
+        #[command(subcommand)]
+        action: journal::Action,
+    },
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
@@ -78,6 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Serve(args) => serve::run(&cli.db, args).await,
         Command::Account { action } => account::run(&cli.db, action).await,
+        Command::Journal { action } => journal::run(&cli.db, action).await,
     }
 }
 

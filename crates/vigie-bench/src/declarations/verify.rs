@@ -243,6 +243,7 @@ mod store_tests {
                 account.structure_id,
                 &sent.incident,
                 Some(account.user),
+                &vigie_store::Actor::User(account.user.0),
                 &sent.texts,
                 &[],
                 |case| {

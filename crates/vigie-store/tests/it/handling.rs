@@ -87,6 +87,7 @@ async fn handling_story(store: &Store) {
                 s,
                 i,
                 None,
+                &vigie_store::Actor::System,
                 &DeclarationTexts::default(),
                 &routings,
                 |_| vec![],
@@ -208,6 +209,40 @@ async fn handling_story(store: &Store) {
     let record = store.case(c1).await.unwrap().unwrap();
     assert_eq!(record.incident.qualification, Some(q2.clone()));
     assert_eq!(record.state, "qualifying");
+
+    // The journal holds the declaration with its routings (in the order the rules gave
+    // them), each qualification with the routings it added, and nothing for routings
+    // already there.
+    let journaled: Vec<String> = store
+        .journal_entries(Some(&c1.to_string()), 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let payload: serde_json::Value = serde_json::from_str(&r.entry.payload).unwrap();
+            let detail = payload
+                .get("authority")
+                .or_else(|| payload.get("categories"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            format!("{} {} {detail}", r.entry.actor, r.entry.action)
+        })
+        .collect();
+    let analyst_actor = format!("user:{}", analyst.0);
+    assert_eq!(
+        journaled,
+        [
+            "system case_declared ".to_owned(),
+            "system case_routed dgs_corruss".to_owned(),
+            "system case_routed anssi".to_owned(),
+            "system case_routed ars".to_owned(),
+            format!("{analyst_actor} case_qualified ransomware,phishing"),
+            "system case_routed dns".to_owned(),
+            "system case_routed fssi".to_owned(),
+            format!("{analyst_actor} case_qualified ransomware"),
+        ]
+    );
+    assert!(store.verify_journal(&[]).await.unwrap().is_ok());
 
     // The queue: oldest first by default, filters narrow, closed cases leave it.
     let all = store.queue(&QueueFilter::default(), 50, 0).await.unwrap();

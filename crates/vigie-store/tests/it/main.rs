@@ -2,5 +2,6 @@
 
 mod engines;
 mod handling;
+mod journal;
 mod portal;
 mod story;

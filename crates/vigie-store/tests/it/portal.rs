@@ -4,20 +4,27 @@
 use jiff::{Timestamp, ToSpan};
 use vigie_access::{Authority, Listing, Role, Scope};
 use vigie_model::{CodeSet, Finess, Region, Structure, interchange::v1};
-use vigie_store::{DeclarationTexts, InvitationRecord, NewUser, OutboxMail, Store};
+use vigie_store::{
+    Actor, DeclarationTexts, InvitationRecord, Login, LoginFactor, NewUser, OutboxMail, Store,
+};
 
-fn at(s: &str) -> Timestamp {
+pub(crate) fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn structure(finess: &str, region: &str, ght: &str) -> Structure {
+pub(crate) fn structure(finess: &str, region: &str, ght: &str) -> Structure {
     let line = format!(
         r#"{{"declared_at":"2024-01-01T00:00:00Z","structure":{{"finess":"{finess}","name":"Structure {finess}","type":"es_public","legal_status":"public","region":"{region}","ght":"{ght}"}},"state_at_declaration":"resolving","support_requested":false,"care_impact":"none","data_impact":["none"],"patient_danger":"none"}}"#
     );
     v1::parse_line(&line).unwrap().structure
 }
 
-fn declaration(finess: &str, region: &str, ght: &str, title: &str) -> vigie_model::Incident {
+pub(crate) fn declaration(
+    finess: &str,
+    region: &str,
+    ght: &str,
+    title: &str,
+) -> vigie_model::Incident {
     let line = format!(
         r#"{{"declared_at":"2024-11-28T09:15:00+01:00","structure":{{"finess":"{finess}","name":"Structure {finess}","type":"es_public","legal_status":"public","region":"{region}","ght":"{ght}"}},"state_at_declaration":"needs_cert","support_requested":true,"care_impact":"degraded","data_impact":["unavailable"],"patient_danger":"none","title":"{title}"}}"#
     );
@@ -157,8 +164,12 @@ async fn portal_story(store: &Store) {
     assert!(!store.use_recovery_code(anssi, "r2", now).await.unwrap());
 
     // Failed logins are counted until a success.
+    let password = Login {
+        factor: LoginFactor::Password,
+        from: None,
+    };
     store
-        .login_failed(alice, now, Some(now + 1.minute()))
+        .login_failed(alice, &password, now, Some(now + 1.minute()))
         .await
         .unwrap();
     let locked = store.user(alice).await.unwrap().unwrap();
@@ -166,7 +177,7 @@ async fn portal_story(store: &Store) {
         (locked.failed_logins, locked.locked_until),
         (1, Some(now + 1.minute()))
     );
-    store.login_succeeded(alice).await.unwrap();
+    store.login_succeeded(alice, &password, now).await.unwrap();
     assert_eq!(store.user(alice).await.unwrap().unwrap().failed_logins, 0);
 
     // A declaration and its acknowledgment land together.
@@ -179,6 +190,7 @@ async fn portal_story(store: &Store) {
             s1,
             &declaration("010000024", "76", "Alpha", "Chiffrement"),
             Some(alice),
+            &Actor::User(alice.0),
             &texts,
             &[],
             |case| {
@@ -197,6 +209,7 @@ async fn portal_story(store: &Store) {
             s2,
             &declaration("010000032", "53", "Beta", "Panne"),
             None,
+            &Actor::System,
             &DeclarationTexts::default(),
             &[],
             |_| vec![],
@@ -266,13 +279,13 @@ async fn portal_story(store: &Store) {
     );
     assert!(
         store
-            .route_case(case, Authority::Anssi, "OSE", now)
+            .route_case(case, Authority::Anssi, "OSE", &Actor::System, now)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .route_case(case, Authority::Anssi, "OSE", now)
+            .route_case(case, Authority::Anssi, "OSE", &Actor::System, now)
             .await
             .unwrap()
     );
@@ -302,7 +315,13 @@ async fn portal_story(store: &Store) {
 
     // Messages.
     store
-        .add_message(case, alice, "Les sauvegardes sont isolées.", now)
+        .add_message(
+            case,
+            alice,
+            "Les sauvegardes sont isolées.",
+            &Actor::User(alice.0),
+            now,
+        )
         .await
         .unwrap();
     let messages = store.messages(case).await.unwrap();

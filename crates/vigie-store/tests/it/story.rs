@@ -2,7 +2,7 @@
 
 use futures_util::TryStreamExt;
 use vigie_model::{Region, interchange::v1};
-use vigie_store::{Store, StoreError};
+use vigie_store::{Actor, Store, StoreError};
 
 /// A v1 line; `extra` (a JSON object's members, starting with a comma) adds or overrides fields.
 fn line(reference: &str, declared_at: &str, finess: &str, extra: &str) -> String {
@@ -45,7 +45,11 @@ async fn story(store: &Store) {
     ]);
     let mut import = store.begin_import().await.unwrap();
     import.write(&first).await.unwrap();
-    let counts = import.commit().await.unwrap();
+    let operator = Actor::Operator("root".into());
+    let counts = import
+        .commit(&operator, "first.jsonl", jiff::Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap();
     assert_eq!((counts.inserted, counts.updated), (3, 0));
     assert_eq!(export(store, None).await, first);
 
@@ -67,8 +71,26 @@ async fn story(store: &Store) {
     ]);
     let mut import = store.begin_import().await.unwrap();
     import.write(&second).await.unwrap();
-    let counts = import.commit().await.unwrap();
+    let counts = import
+        .commit(&operator, "second.jsonl", jiff::Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap();
     assert_eq!((counts.inserted, counts.updated), (1, 2));
+    // Each import is journaled with its counts.
+    let imports: Vec<String> = store
+        .journal_entries(Some("incidents"), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| format!("{} {} {}", r.entry.actor, r.entry.action, r.entry.payload))
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            r#"operator:root data_imported {"inserted":3,"source":"first.jsonl","updated":0}"#,
+            r#"operator:root data_imported {"inserted":1,"source":"second.jsonl","updated":2}"#,
+        ]
+    );
     let all = export(store, None).await;
     assert_eq!(all.len(), 4);
     assert_eq!(all[1], second[0]);

@@ -13,7 +13,7 @@ use vigie_access::{IncidentAction, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
 use vigie_model::{CaseNumber, Code, interchange::v1};
 use vigie_service::handling::DeclarationRouting;
-use vigie_store::{CaseRecord, DeclarationTexts};
+use vigie_store::{Actor, CaseRecord, DeclarationTexts};
 
 use crate::App;
 
@@ -90,6 +90,8 @@ pub struct ApiCaller {
     structure: vigie_access::StructureId,
     /// The user who created the token: what it writes is in their name.
     author: Option<UserId>,
+    /// The token, as the journal names who acted.
+    actor: Actor,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -126,6 +128,7 @@ impl FromRequestParts<App> for ApiCaller {
             viewer,
             structure: record.structure,
             author: record.created_by,
+            actor: Actor::ApiToken(record.id),
         })
     }
 }
@@ -288,6 +291,7 @@ pub async fn create(
             caller.structure,
             &incident,
             caller.author,
+            &caller.actor,
             &texts,
             &routing.routings,
             |case| {
@@ -438,7 +442,7 @@ pub async fn message(
     };
     let id = app
         .store
-        .add_message(record.case, author, text, app.now())
+        .add_message(record.case, author, text, &caller.actor, app.now())
         .await?;
     // The structure's message answers a pending request for complements.
     app.store.complements_answered(record.case).await?;

@@ -8,7 +8,7 @@ use axum::{
 use serde::Deserialize;
 use vigie_access::{IncidentAction, Visible, reveal};
 use vigie_model::{CaseNumber, Code, Incident};
-use vigie_store::{CaseRecord, CaseSummary, MessageRecord};
+use vigie_store::{Actor, CaseRecord, CaseSummary, MessageRecord};
 use vigie_workflow::case::CaseState;
 
 use crate::{
@@ -356,7 +356,13 @@ pub async fn add_message(
     }
     let number = record.get().case;
     app.store
-        .add_message(number, who.user.id, body, app.now())
+        .add_message(
+            number,
+            who.user.id,
+            body,
+            &Actor::User(who.user.id.0),
+            app.now(),
+        )
         .await?;
     // A message from the structure's side answers a pending request for complements.
     if matches!(

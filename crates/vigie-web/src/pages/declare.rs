@@ -12,7 +12,7 @@ use vigie_mail::Mailbox;
 use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
 use vigie_service::declarations::acknowledgment;
 use vigie_service::handling::DeclarationRouting;
-use vigie_store::{DeclarationTexts, StructureRecord};
+use vigie_store::{Actor, DeclarationTexts, StructureRecord};
 
 use crate::{
     App, WebError,
@@ -297,6 +297,7 @@ pub async fn submit(
             structure.id,
             &incident,
             Some(who.user.id),
+            &Actor::User(who.user.id.0),
             &texts,
             &routing.routings,
             |case| {

@@ -14,6 +14,7 @@ use vigie_auth::{
     Lockout, PasswordHash, RecoveryCodes, RecoveryHash, SecretString, TotpSecret, dummy_verify,
     totp,
 };
+use vigie_store::{Login, LoginFactor, LoginRefusal};
 
 use crate::{
     App, WebError,
@@ -79,12 +80,28 @@ pub async fn submit(
     }
     let now = app.now();
     let password = SecretString::from(form.password);
+    let login = Login {
+        factor: LoginFactor::Password,
+        from: Some(peer.ip()),
+    };
     let Some(user) = app.store.user_by_email(&form.email).await? else {
         dummy_verify(&password);
+        app.store
+            .login_refused(None, &form.email, &login, LoginRefusal::UnknownAccount, now)
+            .await?;
         return failed(form.email, BAD_LOGIN);
     };
     if user.locked_until.is_some_and(|until| until > now) {
         dummy_verify(&password);
+        app.store
+            .login_refused(
+                Some(user.id),
+                &form.email,
+                &login,
+                LoginRefusal::Locked,
+                now,
+            )
+            .await?;
         return failed(
             form.email,
             "Trop de tentatives : la connexion à ce compte est suspendue quelques minutes.",
@@ -106,11 +123,11 @@ pub async fn submit(
             .unwrap_or(0)
             .saturating_add(1);
         app.store
-            .login_failed(user.id, now, Lockout::after(failures, now, now))
+            .login_failed(user.id, &login, now, Lockout::after(failures, now, now))
             .await?;
         return failed(form.email, BAD_LOGIN);
     }
-    app.store.login_succeeded(user.id).await?;
+    app.store.login_succeeded(user.id, &login, now).await?;
     let second = needs_second_factor(&user);
     let (token, csrf) = session::new_tokens()?;
     let lifetime = app.settings.session_lifetime;
@@ -187,20 +204,31 @@ pub async fn totp_submit(
     };
     let now = app.now();
     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
-    let accepted = match totp::verify(&secret, &form.code, now, last) {
+    let (accepted, factor) = match totp::verify(&secret, &form.code, now, last) {
         Ok(step) => {
-            app.store
+            let fresh = app
+                .store
                 .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
-                .await?
+                .await?;
+            (fresh, LoginFactor::Totp)
         }
-        Err(_) => recovery(&app, user.id, &form.code, now).await?,
+        Err(e) => match recovery(&app, user.id, &form.code, now).await? {
+            true => (true, LoginFactor::RecoveryCode),
+            // Six digits were a TOTP code; anything else, a recovery code.
+            false if e == totp::TotpError::Malformed => (false, LoginFactor::RecoveryCode),
+            false => (false, LoginFactor::Totp),
+        },
+    };
+    let login = Login {
+        factor,
+        from: Some(peer.ip()),
     };
     if !accepted {
         let failures = u32::try_from(user.failed_logins)
             .unwrap_or(0)
             .saturating_add(1);
         app.store
-            .login_failed(user.id, now, Lockout::after(failures, now, now))
+            .login_failed(user.id, &login, now, Lockout::after(failures, now, now))
             .await?;
         let page = TotpPage {
             layout: Layout::anonymous("Vérification en deux étapes"),
@@ -213,7 +241,7 @@ pub async fn totp_submit(
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(response);
     }
-    app.store.login_succeeded(user.id).await?;
+    app.store.login_succeeded(user.id, &login, now).await?;
     // A new session token once the second factor is checked.
     let (token, csrf) = session::new_tokens()?;
     let lifetime = app.settings.session_lifetime;

@@ -11,7 +11,7 @@ use vigie_model::{
     CareImpact, Code, DataImpactCode, Finess, PatientDanger, StateAtDeclaration, interchange::v1,
 };
 use vigie_service::{declarations::acknowledgment, handling::DeclarationRouting};
-use vigie_store::DeclarationTexts;
+use vigie_store::{Actor, DeclarationTexts};
 
 use crate::{
     App, WebError,
@@ -263,6 +263,7 @@ pub async fn submit(
             structure.id,
             &incident,
             Some(who.user.id),
+            &Actor::User(who.user.id.0),
             &texts,
             &routing.routings,
             |case| {
@@ -278,7 +279,7 @@ pub async fn submit(
         typed.advice
     );
     app.store
-        .add_message(case, who.user.id, &advice, now)
+        .add_message(case, who.user.id, &advice, &Actor::User(who.user.id.0), now)
         .await?;
     Ok(super::see_other(&format!("/declarations/{case}")))
 }

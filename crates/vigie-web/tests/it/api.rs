@@ -112,6 +112,25 @@ async fn a_structure_declares_reads_lists_and_writes_through_the_api() {
         .await
         .unwrap();
     assert_eq!(messages[0].author.as_deref(), Some("alice"));
+    // The journal says the token did it, for the case (Vigie routed it by its rules).
+    let token_id = app.store.api_tokens(s1).await.unwrap()[0].id;
+    let journaled: Vec<(String, String)> = app
+        .store
+        .journal_entries(Some(&case), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.actor != "system")
+        .map(|r| (r.entry.action, r.entry.actor))
+        .collect();
+    let by_token = format!("api-token:{token_id}");
+    assert_eq!(
+        journaled,
+        [
+            ("case_declared".to_owned(), by_token.clone()),
+            ("message_posted".to_owned(), by_token),
+        ]
+    );
 
     // The acknowledgment goes to the token's author.
     assert_eq!(app.deliver_mail().await.sent, 1);

@@ -154,6 +154,7 @@ impl TestApp {
                 structure,
                 &incident,
                 None,
+                &vigie_store::Actor::System,
                 &DeclarationTexts::default(),
                 &[],
                 |_| vec![],

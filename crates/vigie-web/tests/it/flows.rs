@@ -361,6 +361,43 @@ async fn logins_are_throttled_locked_and_second_factors_used_once() {
         d.get("/declarations").await.location.as_deref(),
         Some("/connexion")
     );
+
+    // Every attempt is in the journal, with its factor and address, and no secret.
+    let verified = app.store.verify_journal(&[]).await.unwrap().unwrap();
+    let entries = app.store.journal_entries(None, 1_000).await.unwrap();
+    assert_eq!(u64::try_from(entries.len()).unwrap(), verified.entries);
+    let logins: Vec<(String, String, String)> = entries
+        .iter()
+        .map(|r| {
+            let payload: serde_json::Value = serde_json::from_str(&r.entry.payload).unwrap();
+            assert_eq!(payload["from"], "127.0.0.1", "{r:?}");
+            for secret in [PASSWORD, code.as_str(), recovery[0].as_str(), "nope"] {
+                assert!(!r.entry.payload.contains(secret), "{r:?}");
+            }
+            let factor = payload["factor"].as_str().unwrap().to_owned();
+            let why = payload["reason"].as_str().unwrap_or("").to_owned();
+            (r.entry.action.clone(), factor, why)
+        })
+        .collect();
+    let count = |(action, factor, why): (&str, &str, &str)| {
+        logins
+            .iter()
+            .filter(|l| (l.0.as_str(), l.1.as_str(), l.2.as_str()) == (action, factor, why))
+            .count()
+    };
+    assert_eq!(count(("login_failed", "password", "")), 5);
+    assert_eq!(count(("login_failed", "password", "unknown_account")), 1);
+    assert_eq!(count(("login_failed", "password", "locked")), 1);
+    assert_eq!(count(("login_succeeded", "totp", "")), 1);
+    assert_eq!(count(("login_failed", "totp", "")), 1);
+    assert_eq!(count(("login_succeeded", "recovery_code", "")), 1);
+    assert_eq!(count(("login_failed", "recovery_code", "")), 1);
+    assert_eq!(count(("login_succeeded", "password", "")), 5);
+    assert!(entries.iter().any(|r| {
+        r.entry
+            .payload
+            .contains(r#""login":"nobody@ch-exemple.fr""#)
+    }));
 }
 
 #[tokio::test]

@@ -90,7 +90,13 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
     let c1 = app.case(s1, "010000024", "76", "GHT Alpha").await;
     let c2 = app.case(s2, "010000032", "53", "GHT Beta").await;
     app.store
-        .route_case(c1, Authority::Anssi, "structure OSE", app.now())
+        .route_case(
+            c1,
+            Authority::Anssi,
+            "structure OSE",
+            &vigie_store::Actor::System,
+            app.now(),
+        )
         .await
         .unwrap();
     let users: Vec<(&'static str, TestUser)> = vec![

@@ -2,6 +2,7 @@
 
 mod demo;
 mod interchange;
+mod journal;
 mod reference;
 mod stats;
 mod tidy;
@@ -60,6 +61,8 @@ impl Scratch {
 pub struct Run {
     /// Exit status was 0.
     pub ok: bool,
+    /// Exit code, if the process exited.
+    pub code: Option<i32>,
     /// Standard output.
     pub stdout: String,
     /// Standard error.
@@ -75,6 +78,7 @@ pub fn run(command: &mut Command) -> Run {
     } = command.output().unwrap();
     Run {
         ok: status.success(),
+        code: status.code(),
         stdout: String::from_utf8(stdout).unwrap(),
         stderr: String::from_utf8(stderr).unwrap(),
     }

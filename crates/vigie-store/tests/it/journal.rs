@@ -1,0 +1,400 @@
+//! The journal's story: real operations append to it, it verifies, and each way of
+//! tampering with its table directly is reported at the first bad entry; many concurrent
+//! appenders leave a sound chain.
+
+use jiff::{Timestamp, ToSpan};
+use vigie_access::{Authority, Role, Scope};
+use vigie_store::{
+    Action, Actor, DeclarationTexts, Login, LoginFactor, LoginRefusal, NewEntry, NewUser, Payload,
+    Store, Tamper, TamperKind,
+};
+
+use crate::portal::{at, declaration, structure};
+
+/// Runs one statement directly on the database, as someone with access to it would.
+async fn sql(store: &Store, statement: &str) -> Result<(), sqlx::Error> {
+    let statement = sqlx::AssertSqlSafe(statement.to_owned());
+    match store {
+        Store::Sqlite(pool) => sqlx::query(statement).execute(pool).await.map(drop),
+        Store::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(drop),
+    }
+}
+
+async fn verify(store: &Store) -> Result<vigie_store::Verified, Tamper> {
+    store.verify_journal(&[]).await.unwrap()
+}
+
+async fn journal_story(store: &Store) {
+    let now = at("2024-11-28T08:15:00Z");
+    let empty = verify(store).await.unwrap();
+    assert_eq!((empty.entries, empty.head.seq), (0, 0));
+
+    // Real operations, each journaled in its own transaction.
+    let s1 = store
+        .save_structure(&structure("010000024", "76", "Alpha"))
+        .await
+        .unwrap();
+    let alice = store
+        .create_user(
+            &NewUser {
+                email: "alice@ch-exemple.fr".into(),
+                display_name: "Alice".into(),
+                role: Role::Declarant,
+                scope: Scope::Structure(s1),
+                password_hash: Some("$argon2id$stub".into()),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let from = Some("192.0.2.7".parse().unwrap());
+    let password = Login {
+        factor: LoginFactor::Password,
+        from,
+    };
+    store
+        .login_failed(alice, &password, now, Some(now + 1.minute()))
+        .await
+        .unwrap(); // 1
+    store
+        .login_refused(
+            None,
+            "Mallory@Example.org",
+            &password,
+            LoginRefusal::UnknownAccount,
+            now,
+        )
+        .await
+        .unwrap(); // 2
+    store.login_succeeded(alice, &password, now).await.unwrap(); // 3
+    let mut cases = Vec::new();
+    for title in ["Chiffrement", "Panne", "Fuite"] {
+        let case = store
+            .declare(
+                s1,
+                &declaration("010000024", "76", "Alpha", title),
+                Some(alice),
+                &Actor::User(alice.0),
+                &DeclarationTexts::default(),
+                &[],
+                |_| vec![],
+                now,
+            )
+            .await
+            .unwrap();
+        cases.push(case); // 4, 5, 6
+    }
+    assert!(
+        store
+            .route_case(
+                cases[0],
+                Authority::Anssi,
+                "structure OSE",
+                &Actor::User(alice.0),
+                now
+            )
+            .await
+            .unwrap()
+    ); // 7
+    // Routing twice changes nothing, and journals nothing.
+    assert!(
+        !store
+            .route_case(cases[0], Authority::Anssi, "OSE", &Actor::System, now)
+            .await
+            .unwrap()
+    );
+    store
+        .add_message(
+            cases[0],
+            alice,
+            "Mot de passe du VPN : hunter2",
+            &Actor::ApiToken(3),
+            now + 1.minute(),
+        )
+        .await
+        .unwrap(); // 8
+    // Several entries in one transaction.
+    let export = |year: i64| NewEntry {
+        at_ns: 1,
+        actor: Actor::Operator("root".into()),
+        action: Action::DataExported,
+        subject: "incidents".into(),
+        payload: Payload::new().with("year", year),
+    };
+    let head = store
+        .journal(vec![export(2023), export(2024)])
+        .await
+        .unwrap(); // 9, 10
+    assert_eq!(head.seq, 10);
+
+    let sound = verify(store).await.unwrap();
+    assert_eq!((sound.entries, sound.head), (10, head));
+
+    // What the journal says of a case, and of a login; no secret, no message text.
+    let of_case = store
+        .journal_entries(Some(&cases[0].to_string()), 10)
+        .await
+        .unwrap();
+    let actions: Vec<(i64, &str, &str)> = of_case
+        .iter()
+        .map(|r| (r.entry.seq, r.entry.action.as_str(), r.entry.actor.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (4, "case_declared", "user:1"),
+            (7, "case_routed", "user:1"),
+            (8, "message_posted", "api-token:3"),
+        ]
+    );
+    assert!(of_case[1].entry.payload.contains(r#""authority":"anssi""#));
+    let all = store.journal_entries(None, 100).await.unwrap();
+    assert_eq!(all.len(), 10);
+    assert_eq!(all[0].entry.action, "login_failed");
+    assert_eq!(all[0].entry.subject, "user:1");
+    assert!(all[0].entry.payload.contains(r#""from":"192.0.2.7""#));
+    assert!(
+        all[1]
+            .entry
+            .payload
+            .contains(r#""login":"mallory@example.org""#)
+    );
+    assert!(
+        all[1]
+            .entry
+            .payload
+            .contains(r#""reason":"unknown_account""#)
+    );
+    assert_eq!(all[2].entry.action, "login_succeeded");
+    for record in &all {
+        for secret in ["hunter2", "argon2", "Chiffrement"] {
+            assert!(!record.entry.payload.contains(secret), "{record:?}");
+        }
+    }
+    let last_two = store.journal_entries(None, 2).await.unwrap();
+    assert_eq!(
+        last_two.iter().map(|r| r.entry.seq).collect::<Vec<_>>(),
+        vec![9, 10]
+    );
+
+    // Vigie's own connection cannot change or delete an entry.
+    assert!(
+        sql(store, "UPDATE journal SET payload = '{}' WHERE seq = 3")
+            .await
+            .is_err()
+    );
+    assert!(
+        sql(store, "DELETE FROM journal WHERE seq = 10")
+            .await
+            .is_err()
+    );
+    assert_eq!(verify(store).await, Ok(sound));
+
+    // Whoever owns the database can; the chain tells.
+    let drop_triggers: &[&str] = match store {
+        Store::Sqlite(_) => &[
+            "DROP TRIGGER journal_no_update",
+            "DROP TRIGGER journal_no_delete",
+        ],
+        Store::Postgres(_) => &["DROP TRIGGER journal_no_change ON journal"],
+    };
+    for statement in drop_triggers {
+        sql(store, statement).await.unwrap();
+    }
+    sql(store, "CREATE TABLE journal_copy AS SELECT * FROM journal")
+        .await
+        .unwrap();
+    let tamperings: &[(&str, &[&str], i64, TamperKind)] = &[
+        (
+            "a payload changed",
+            &["UPDATE journal SET payload = '{\"authority\":\"fssi\"}' WHERE seq = 7"],
+            7,
+            TamperKind::Changed,
+        ),
+        (
+            "a time changed",
+            &["UPDATE journal SET at_ns = at_ns + 1 WHERE seq = 2"],
+            2,
+            TamperKind::Changed,
+        ),
+        (
+            "a middle entry deleted",
+            &["DELETE FROM journal WHERE seq = 5"],
+            5,
+            TamperKind::Deleted,
+        ),
+        (
+            "two entries swapped",
+            &[
+                "UPDATE journal SET seq = -1 WHERE seq = 4",
+                "UPDATE journal SET seq = 4 WHERE seq = 5",
+                "UPDATE journal SET seq = 5 WHERE seq = -1",
+            ],
+            4,
+            TamperKind::Reordered,
+        ),
+        (
+            "the last entry deleted",
+            &["DELETE FROM journal WHERE seq = 10"],
+            10,
+            TamperKind::Deleted,
+        ),
+        (
+            "an entry deleted and the rest renumbered",
+            &[
+                "DELETE FROM journal WHERE seq = 3",
+                "UPDATE journal SET seq = -seq WHERE seq > 3",
+                "UPDATE journal SET seq = -seq - 1 WHERE seq < 0",
+                "UPDATE journal_head SET seq = seq - 1",
+            ],
+            3,
+            TamperKind::Deleted,
+        ),
+        (
+            "the head rewritten",
+            &["UPDATE journal_head SET hash = (SELECT prev_hash FROM journal WHERE seq = 10)"],
+            10,
+            TamperKind::HeadMismatch,
+        ),
+    ];
+    for (what, statements, seq, kind) in tamperings {
+        for statement in *statements {
+            sql(store, statement).await.unwrap();
+        }
+        assert_eq!(
+            verify(store).await,
+            Err(Tamper {
+                seq: *seq,
+                kind: *kind
+            }),
+            "{what} on {}",
+            store.engine()
+        );
+        // Put the journal back as it was.
+        sql(store, "DELETE FROM journal").await.unwrap();
+        sql(store, "INSERT INTO journal SELECT * FROM journal_copy")
+            .await
+            .unwrap();
+        let restore_head = format!(
+            "UPDATE journal_head SET seq = {}, hash = '{}'",
+            sound.head.seq, sound.head.hash
+        );
+        sql(store, &restore_head).await.unwrap();
+        assert_eq!(verify(store).await, Ok(sound), "restored after {what}");
+    }
+
+    // An anchor kept elsewhere catches a chain rewritten from its start, head included.
+    let anchor = vigie_store::Anchor::from(sound.head);
+    assert!(store.verify_journal(&[anchor]).await.unwrap().is_ok());
+    sql(store, "DELETE FROM journal").await.unwrap();
+    let genesis = "0".repeat(64);
+    sql(
+        store,
+        &format!("UPDATE journal_head SET seq = 0, hash = '{genesis}'"),
+    )
+    .await
+    .unwrap();
+    assert!(verify(store).await.is_ok());
+    assert_eq!(
+        store.verify_journal(&[anchor]).await.unwrap(),
+        Err(Tamper {
+            seq: 1,
+            kind: TamperKind::Deleted
+        })
+    );
+}
+
+/// Declarations and messages from many tasks at once: none fails, numbers have no gaps,
+/// the chain is sound.
+async fn concurrent_story(store: &Store) {
+    let now: Timestamp = at("2024-11-28T08:15:00Z");
+    let s1 = store
+        .save_structure(&structure("010000024", "76", "Alpha"))
+        .await
+        .unwrap();
+    let alice = store
+        .create_user(
+            &NewUser {
+                email: "alice@ch-exemple.fr".into(),
+                display_name: "Alice".into(),
+                role: Role::Declarant,
+                scope: Scope::Structure(s1),
+                password_hash: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    const TASKS: usize = 32;
+    const EACH: usize = 4;
+    let mut tasks = tokio::task::JoinSet::new();
+    for t in 0..TASKS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            for i in 0..EACH {
+                let title = format!("Incident {t}-{i}");
+                let case = store
+                    .declare(
+                        s1,
+                        &declaration("010000024", "76", "Alpha", &title),
+                        Some(alice),
+                        &Actor::User(alice.0),
+                        &DeclarationTexts::default(),
+                        &[],
+                        |_| vec![],
+                        now,
+                    )
+                    .await?;
+                store
+                    .add_message(case, alice, &title, &Actor::User(alice.0), now)
+                    .await?;
+            }
+            Ok::<(), vigie_store::StoreError>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap();
+    }
+    let verified = verify(store).await.unwrap();
+    let n = u64::try_from(TASKS * EACH * 2).unwrap();
+    assert_eq!(verified.entries, n);
+    assert_eq!(verified.head.seq, i64::try_from(n).unwrap());
+    let declared = store
+        .journal_entries(None, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action == "case_declared")
+        .count();
+    assert_eq!(declared, TASKS * EACH);
+}
+
+#[tokio::test]
+async fn journal_on_sqlite() {
+    let db = crate::engines::Sqlite::new().await;
+    journal_story(&db.store).await;
+}
+
+#[tokio::test]
+async fn journal_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    journal_story(&db.store).await;
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_on_sqlite() {
+    let db = crate::engines::Sqlite::new().await;
+    concurrent_story(&db.store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    concurrent_story(&db.store).await;
+    db.drop().await;
+}
