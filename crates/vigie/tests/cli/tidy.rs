@@ -37,6 +37,7 @@ fn pure_crates_do_no_io() {
         "vigie-observatory",
         "vigie-reference",
         "vigie-demo",
+        "vigie-exchange",
     ];
     const EDGES: &[&str] = &["tokio", "sqlx", "axum", "reqwest", "lettre", "hyper"];
     for name in PURE {
