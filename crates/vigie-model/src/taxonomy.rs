@@ -272,7 +272,7 @@ impl RsitType {
             Self::UnauthorisedInformationModification => "unauthorised-information-modification",
             Self::DataLoss => "data-loss",
             Self::DataLeak => "data-leak",
-            Self::UnauthorisedUseOfResources => "unauthorized-use-of-resources",
+            Self::UnauthorisedUseOfResources => "unauthorised-use-of-resources",
             Self::Copyright => "copyright",
             Self::Masquerade => "masquerade",
             Self::Phishing => "phishing",
@@ -281,7 +281,7 @@ impl RsitType {
             Self::PotentiallyUnwantedAccessible => "potentially-unwanted-accessible",
             Self::InformationDisclosure => "information-disclosure",
             Self::VulnerableSystem => "vulnerable-system",
-            Self::Uncategorised => "uncategorised",
+            Self::Uncategorised => "other",
             Self::Undetermined => "undetermined",
             Self::Test => "test",
         }
