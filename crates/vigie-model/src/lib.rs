@@ -16,6 +16,7 @@ pub mod qualification;
 pub mod region;
 pub mod set;
 pub mod structure;
+pub mod taxonomy;
 pub mod text;
 
 pub use case::{CaseNumber, InvalidCaseNumber};

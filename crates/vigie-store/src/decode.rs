@@ -138,6 +138,39 @@ pub(crate) fn incident_pg(
     raw.into_incident()
 }
 
+/// An incident and its case number (its Paris year and identifier), from a row of
+/// `SELECT_ALL` or `SELECT_YEAR`.
+macro_rules! case_of_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let (raw, year): (Raw, i32) = (|| -> Result<(Raw, i32), sqlx::Error> {
+            let row = $row?;
+            Ok((raw!(&row), row.try_get("local_year")?))
+        })()?;
+        let id = raw.id;
+        let year = parsed(i16::try_from(year), "incidents", id, "local_year")?;
+        let case = parsed(
+            vigie_model::CaseNumber::new(year, id).ok_or("no case number"),
+            "incidents",
+            id,
+            "local_year",
+        )?;
+        Ok((case, raw.into_incident()?))
+    }};
+}
+
+pub(crate) fn case_sqlite(
+    row: Result<sqlx::sqlite::SqliteRow, sqlx::Error>,
+) -> Result<(vigie_model::CaseNumber, Incident), StoreError> {
+    case_of_row!(row)
+}
+
+pub(crate) fn case_pg(
+    row: Result<sqlx::postgres::PgRow, sqlx::Error>,
+) -> Result<(vigie_model::CaseNumber, Incident), StoreError> {
+    case_of_row!(row)
+}
+
 /// Parses one stored value, naming the table, row and column when it does not parse.
 pub(crate) fn parsed<T, E: std::fmt::Display>(
     value: Result<T, E>,

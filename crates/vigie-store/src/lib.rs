@@ -20,7 +20,7 @@ use sqlx::{
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
-use vigie_model::Incident;
+use vigie_model::{CaseNumber, Incident};
 use vigie_observatory::Row;
 
 pub use handling::*;
@@ -260,6 +260,35 @@ impl Store {
                 .bind(y)
                 .fetch(pool)
                 .map(decode::incident_pg)
+                .boxed(),
+        }
+    }
+
+    /// Every incident (of one Paris year, if given) with its case number, in the order
+    /// they were first stored: what the exports to other CERTs read.
+    pub fn export_cases(
+        &self,
+        year: Option<i16>,
+    ) -> BoxStream<'_, Result<(CaseNumber, Incident), StoreError>> {
+        let year = year.map(i32::from);
+        match (self, year) {
+            (Store::Sqlite(pool), None) => sqlx::query(decode::SELECT_ALL)
+                .fetch(pool)
+                .map(decode::case_sqlite)
+                .boxed(),
+            (Store::Sqlite(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+                .bind(y)
+                .fetch(pool)
+                .map(decode::case_sqlite)
+                .boxed(),
+            (Store::Postgres(pool), None) => sqlx::query(decode::SELECT_ALL)
+                .fetch(pool)
+                .map(decode::case_pg)
+                .boxed(),
+            (Store::Postgres(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+                .bind(y)
+                .fetch(pool)
+                .map(decode::case_pg)
                 .boxed(),
         }
     }

@@ -101,6 +101,22 @@ async fn story(store: &Store) {
     assert_eq!(y2023, vec![first[2].clone()]);
     assert_eq!(store.year_range().await.unwrap(), Some((2023, 2024)));
 
+    // Exports to other CERTs read the same incidents with their case numbers, which
+    // lead back to the same case.
+    let cases: Vec<(vigie_model::CaseNumber, vigie_model::Incident)> =
+        store.export_cases(None).try_collect().await.unwrap();
+    assert_eq!(
+        cases.iter().map(|(_, i)| i.clone()).collect::<Vec<_>>(),
+        all
+    );
+    for (case, incident) in &cases {
+        let record = store.case(*case).await.unwrap().expect("the case exists");
+        assert_eq!(&record.incident, incident);
+    }
+    let cases_2023: Vec<_> = store.export_cases(Some(2023)).try_collect().await.unwrap();
+    assert_eq!(cases_2023.len(), 1);
+    assert_eq!(cases_2023[0].0.year(), 2023);
+
     // An import rolled back leaves nothing behind.
     let mut import = store.begin_import().await.unwrap();
     import

@@ -1,6 +1,7 @@
 //! The `vigie` command, tested as its users run it.
 
 mod demo;
+mod exchange;
 mod interchange;
 mod journal;
 mod reference;

@@ -38,6 +38,7 @@ fn pure_crates_do_no_io() {
         "vigie-reference",
         "vigie-demo",
         "vigie-journal",
+        "vigie-exchange",
     ];
     const EDGES: &[&str] = &["tokio", "sqlx", "axum", "reqwest", "lettre", "hyper"];
     for name in PURE {
