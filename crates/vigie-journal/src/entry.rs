@@ -70,6 +70,16 @@ vocabulary! {
         DataImported = ("data_imported", "Import de données"),
         /// A new version of the routing rules was saved.
         RoutingRulesSaved = ("routing_rules_saved", "Règles d'orientation enregistrées"),
+        /// A case was assigned to a member of the CERT, or to no one.
+        CaseAssigned = ("case_assigned", "Attribution d'un dossier"),
+        /// A case moved to another handling state.
+        CaseStateChanged = ("case_state_changed", "Changement d'état d'un dossier"),
+        /// A support action was recorded on a case.
+        SupportRecorded = ("support_recorded", "Action d'accompagnement"),
+        /// A NIS2 report was submitted on a case.
+        Nis2Submitted = ("nis2_submitted", "Rapport NIS2 transmis"),
+        /// A case was linked to a shared event, or unlinked.
+        EventLinked = ("event_linked", "Rattachement à un événement"),
     }
 }
 

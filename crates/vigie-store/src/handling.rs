@@ -24,6 +24,20 @@ use crate::{
     portal::{OutboxMail, enqueue, instant, ns},
 };
 
+/// One column of a case changed, and how the journal records it.
+struct Change {
+    sql: &'static str,
+    value: Value,
+    action: Action,
+    payload: Payload,
+}
+
+/// The new value of a changed column.
+enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
 /// How the queue is sorted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum QueueSort {
@@ -433,22 +447,85 @@ impl Store {
         Ok(out)
     }
 
-    /// Assigns a case to a staff member, or to no one.
+    /// Assigns a case to a staff member, or to no one; journaled.
     pub async fn assign(
         &self,
         case: CaseNumber,
         assignee: Option<UserId>,
+        by: UserId,
+        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE incidents SET assignee = $2 WHERE id = $1 AND local_year = $3";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(case.id()).bind(assignee.map(|u| u.0)).bind(i32::from(case.year())).execute(pool).await?.rows_affected());
-        Ok(n == 1)
+        let payload =
+            Payload::new().with("assignee", assignee.map(|u| Actor::User(u.0).to_string()));
+        let change = Change {
+            sql,
+            value: Value::Int(assignee.map(|u| u.0)),
+            action: Action::CaseAssigned,
+            payload,
+        };
+        self.journaled_update(case, change, by, now).await
     }
 
-    /// Sets a case's handling state (a code of `vigie_workflow::case::CaseState`).
-    pub async fn set_case_state(&self, case: CaseNumber, state: &str) -> Result<bool, StoreError> {
+    /// Sets a case's handling state (a code of `vigie_workflow::case::CaseState`); journaled.
+    pub async fn set_case_state(
+        &self,
+        case: CaseNumber,
+        state: &str,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let sql = "UPDATE incidents SET case_state = $2 WHERE id = $1 AND local_year = $3";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(case.id()).bind(state).bind(i32::from(case.year())).execute(pool).await?.rows_affected());
-        Ok(n == 1)
+        let payload = Payload::new().with("state", state);
+        let change = Change {
+            sql,
+            value: Value::Text(Some(state.to_owned())),
+            action: Action::CaseStateChanged,
+            payload,
+        };
+        self.journaled_update(case, change, by, now).await
+    }
+
+    /// Runs a change (`$1` the case id, `$2` its value, `$3` its year) and journals it in
+    /// the same transaction, the write first.
+    async fn journaled_update(
+        &self,
+        case: CaseNumber,
+        change: Change,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let entry = NewEntry {
+            at_ns: ns(now),
+            actor: Actor::User(by.0),
+            action: change.action,
+            subject: case.to_string(),
+            payload: change.payload,
+        };
+        macro_rules! update_on {
+            ($pool:expr) => {{
+                let mut tx = $pool.begin().await?;
+                let query = sqlx::query(change.sql).bind(case.id());
+                let query = match &change.value {
+                    Value::Int(v) => query.bind(*v),
+                    Value::Text(v) => query.bind(v.clone()),
+                };
+                let n = query
+                    .bind(i32::from(case.year()))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 1 {
+                    tx.append_journal(vec![entry]).await?;
+                }
+                tx.commit().await?;
+                n == 1
+            }};
+        }
+        Ok(match self {
+            Store::Sqlite(pool) => update_on!(pool),
+            Store::Postgres(pool) => update_on!(pool),
+        })
     }
 
     /// Records a qualification and judgement, its history entry, the routings it calls for
@@ -797,7 +874,7 @@ impl Store {
         })
     }
 
-    /// Keeps a submission of a NIS2 report as its next version; returns the version.
+    /// Keeps a submission of a NIS2 report as its next version, journaled; returns the version.
     pub async fn submit_nis2(
         &self,
         case: CaseNumber,
@@ -809,9 +886,36 @@ impl Store {
         let sql = "INSERT INTO nis2_reports (incident_id, kind, version, submitted_by, submitted_at_ns, body) \
                    SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 FROM nis2_reports \
                    WHERE incident_id = $1 AND kind = $2 RETURNING version";
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(case.id()).bind(report.code()).bind(by.0).bind(ns(now)).bind(body).fetch_one(pool).await?),
-        )
+        macro_rules! submit_on {
+            ($pool:expr) => {{
+                let mut tx = $pool.begin().await?;
+                let version: i32 = sqlx::query_scalar(sql)
+                    .bind(case.id())
+                    .bind(report.code())
+                    .bind(by.0)
+                    .bind(ns(now))
+                    .bind(body)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: Actor::User(by.0),
+                    action: Action::Nis2Submitted,
+                    subject: case.to_string(),
+                    payload: Payload::new()
+                        .with("report", report.code())
+                        .with("version", i64::from(version))
+                        .with("body_sha256", sha256_hex(body.as_bytes())),
+                }])
+                .await?;
+                tx.commit().await?;
+                version
+            }};
+        }
+        Ok(match self {
+            Store::Sqlite(pool) => submit_on!(pool),
+            Store::Postgres(pool) => submit_on!(pool),
+        })
     }
 
     /// Every submission of NIS2 reports on a case, oldest first.
@@ -908,25 +1012,22 @@ impl Store {
             by,
             message,
         } = *entry;
-        let flag = match action {
-            SupportAction::TechnicalSupport => {
-                Some("UPDATE incidents SET technical_support = TRUE WHERE id = $1")
-            }
-            SupportAction::FalsePositive => Some(
-                "UPDATE incidents SET false_positive = TRUE, technical_support = TRUE WHERE id = $1",
-            ),
-            _ => None,
-        };
         macro_rules! support_on {
             ($pool:expr) => {{
                 let mut tx = $pool.begin().await?;
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM incidents WHERE id = $1 AND local_year = $2")
-                        .bind(case.id())
-                        .bind(i32::from(case.year()))
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if exists.is_none() {
+                // The write comes first: it checks the case and takes the write lock at once.
+                let n = sqlx::query(
+                    "UPDATE incidents SET technical_support = (technical_support OR $3), \
+                     false_positive = (false_positive OR $4) WHERE id = $1 AND local_year = $2",
+                )
+                .bind(case.id())
+                .bind(i32::from(case.year()))
+                .bind(matches!(action, SupportAction::TechnicalSupport | SupportAction::FalsePositive))
+                .bind(action == SupportAction::FalsePositive)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
                     return Err(StoreError::NotFound("case"));
                 }
                 sqlx::query(
@@ -939,9 +1040,16 @@ impl Store {
                 .bind(ns(now))
                 .execute(&mut *tx)
                 .await?;
-                if let Some(sql) = flag {
-                    sqlx::query(sql).bind(case.id()).execute(&mut *tx).await?;
-                }
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: Actor::User(by.0),
+                    action: Action::SupportRecorded,
+                    subject: case.to_string(),
+                    payload: Payload::new()
+                        .with("action", action.code())
+                        .with("note_sha256", sha256_hex(note.as_bytes())),
+                }])
+                .await?;
                 if let Some(body) = message {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO messages (incident_id, author_id, body, created_at_ns) VALUES ($1, $2, $3, $4) \
@@ -1150,16 +1258,23 @@ impl Store {
         )
     }
 
-    /// Links a case to an event (by name, which must exist), or unlinks it.
+    /// Links a case to an event (by name, which must exist), or unlinks it; journaled.
     pub async fn link_event(
         &self,
         case: CaseNumber,
         event: Option<&str>,
+        by: UserId,
+        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE incidents SET event = $2 WHERE id = $1 AND local_year = $3 \
                    AND ($2 IS NULL OR EXISTS (SELECT 1 FROM events WHERE name = $2))";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(case.id()).bind(event).bind(i32::from(case.year())).execute(pool).await?.rows_affected());
-        Ok(n == 1)
+        let change = Change {
+            sql,
+            value: Value::Text(event.map(str::to_owned)),
+            action: Action::EventLinked,
+            payload: Payload::new().with("event", event),
+        };
+        self.journaled_update(case, change, by, now).await
     }
 
     /// One message to every case linked to an event, with the e-mails, in one transaction.
@@ -1175,17 +1290,45 @@ impl Store {
         macro_rules! message_on {
             ($pool:expr) => {{
                 let mut tx = $pool.begin().await?;
-                let n = sqlx::query(
+                let rows = sqlx::query(
                     "INSERT INTO messages (incident_id, author_id, body, created_at_ns) \
-                     SELECT id, $2, $3, $4 FROM incidents WHERE event = $1",
+                     SELECT id, $2, $3, $4 FROM incidents WHERE event = $1 RETURNING id, incident_id",
                 )
                 .bind(event)
                 .bind(by.0)
                 .bind(body)
                 .bind(ns(now))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .fetch_all(&mut *tx)
+                .await?;
+                let years: Vec<(i64, i32)> = sqlx::query_as(
+                    "SELECT id, local_year FROM incidents WHERE event = $1",
+                )
+                .bind(event)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut entries = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let message: i64 = row.try_get("id")?;
+                    let incident: i64 = row.try_get("incident_id")?;
+                    let year = years.iter().find(|(id, _)| *id == incident).map_or(0, |(_, y)| *y);
+                    let year = parsed(i16::try_from(year), "incidents", incident, "local_year")?;
+                    let case = parsed(CaseNumber::new(year, incident).ok_or("no case number"), "incidents", incident, "id")?;
+                    entries.push(NewEntry {
+                        at_ns: ns(now),
+                        actor: Actor::User(by.0),
+                        action: Action::MessagePosted,
+                        subject: case.to_string(),
+                        payload: Payload::new()
+                            .with("message", message)
+                            .with("author", Actor::User(by.0).to_string())
+                            .with("body_sha256", sha256_hex(body.as_bytes()))
+                            .with("event", event),
+                    });
+                }
+                if !entries.is_empty() {
+                    tx.append_journal(entries).await?;
+                }
+                let n = rows.len() as u64;
                 for mail in mails {
                     enqueue!(&mut *tx, mail, now);
                 }

@@ -321,7 +321,7 @@ async fn handling_story(store: &Store) {
             .collect();
         assert_eq!(got, expected, "{filter:?}");
     }
-    assert!(store.assign(c2, Some(analyst)).await.unwrap());
+    assert!(store.assign(c2, Some(analyst), analyst, now).await.unwrap());
     let mine = QueueFilter {
         assignee: Some(Some(analyst)),
         ..Default::default()
@@ -335,7 +335,12 @@ async fn handling_story(store: &Store) {
     };
     assert_eq!(store.queue(&unassigned, 50, 0).await.unwrap().len(), 1);
     assert_eq!(store.staff().await.unwrap().len(), 1);
-    assert!(store.set_case_state(c2, "closed").await.unwrap());
+    assert!(
+        store
+            .set_case_state(c2, "closed", analyst, now)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store
             .queue(&QueueFilter::default(), 50, 0)
@@ -428,14 +433,14 @@ async fn handling_story(store: &Store) {
     );
     assert!(
         !store
-            .link_event(c1, Some("Événement inconnu"))
+            .link_event(c1, Some("Événement inconnu"), analyst, now)
             .await
             .unwrap()
     );
     for c in [c1, c2] {
         assert!(
             store
-                .link_event(c, Some("Panne du prestataire X"))
+                .link_event(c, Some("Panne du prestataire X"), analyst, now)
                 .await
                 .unwrap()
         );
@@ -471,7 +476,7 @@ async fn handling_story(store: &Store) {
             .iter()
             .any(|m| m.body.contains("retour à 18 h"))
     );
-    assert!(store.link_event(c2, None).await.unwrap());
+    assert!(store.link_event(c2, None, analyst, now).await.unwrap());
     assert_eq!(
         store
             .event_cases("Panne du prestataire X")
@@ -480,6 +485,41 @@ async fn handling_story(store: &Store) {
             .len(),
         1
     );
+
+    // Handling is journaled too, and the chain holds.
+    let actions = |case: vigie_model::CaseNumber| {
+        let store = store.clone();
+        async move {
+            store
+                .journal_entries(Some(&case.to_string()), 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.entry.action.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let c2_actions = actions(c2).await;
+    for wanted in [
+        "case_assigned",
+        "case_state_changed",
+        "event_linked",
+        "message_posted",
+    ] {
+        assert!(
+            c2_actions.iter().any(|a| a == wanted),
+            "{wanted} in {c2_actions:?}"
+        );
+    }
+    assert_eq!(
+        actions(c1)
+            .await
+            .iter()
+            .filter(|a| *a == "nis2_submitted")
+            .count(),
+        3
+    );
+    assert!(store.verify_journal(&[]).await.unwrap().is_ok());
 
     // Routing rules are versions: none saved means the defaults apply.
     assert!(store.routing_rules().await.unwrap().is_none());

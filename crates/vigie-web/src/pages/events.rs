@@ -283,7 +283,11 @@ pub async fn link(
         );
     }
     let event = Some(form.event.trim()).filter(|e| !e.is_empty());
-    if !app.store.link_event(number, event).await? {
+    if !app
+        .store
+        .link_event(number, event, who.user.id, app.now())
+        .await?
+    {
         return Err(WebError::BadRequest("unknown event"));
     }
     Ok(super::see_other(&format!(

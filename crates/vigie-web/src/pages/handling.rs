@@ -771,7 +771,9 @@ pub async fn assign(
         }
     };
     let number = record.get().case;
-    app.store.assign(number, assignee).await?;
+    app.store
+        .assign(number, assignee, who.user.id, app.now())
+        .await?;
     Ok(super::see_other(&format!(
         "/declarations/{number}#traitement"
     )))
@@ -836,7 +838,9 @@ pub async fn set_state(
         return Ok(response);
     };
     let number = record.get().case;
-    app.store.set_case_state(number, state.code()).await?;
+    app.store
+        .set_case_state(number, state.code(), who.user.id, app.now())
+        .await?;
     Ok(super::see_other(&format!(
         "/declarations/{number}#traitement"
     )))
