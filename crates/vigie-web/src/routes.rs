@@ -225,6 +225,26 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::events::message),
         ),
         (
+            spec(
+                Method::GET,
+                "/declarations/{case}/export/{format}",
+                CaseHandle,
+            ),
+            get(pages::exports::case),
+        ),
+        (
+            spec(Method::GET, "/traitement/export", Staff),
+            get(pages::exports::selection),
+        ),
+        (
+            spec(Method::GET, "/taxonomie", Public),
+            get(pages::exports::taxonomy_page),
+        ),
+        (
+            spec(Method::GET, "/taxonomie.csv", Public),
+            get(pages::exports::taxonomy_csv),
+        ),
+        (
             spec(Method::GET, "/astreinte", Staff),
             get(pages::oncall::form),
         ),

@@ -85,7 +85,7 @@ pub struct QueueQuery {
     anciennete: String,
     attribution: String,
     tri: String,
-    page: Option<i64>,
+    page: String,
 }
 
 /// One line of the queue as shown.
@@ -162,43 +162,8 @@ pub async fn queue(
 ) -> Result<Response, WebError> {
     staff_only(&who)?;
     let now = app.now();
-    fn parse(s: &str) -> Option<&str> {
-        Some(s).filter(|s| !s.is_empty())
-    }
-    let mut filter = QueueFilter {
-        states: parse(&q.etat)
-            .and_then(|s| CaseState::parse(s).ok())
-            .map(|s| vec![s.code().to_owned()])
-            .unwrap_or_default(),
-        origin: match q.origin_choice() {
-            "" => None,
-            "none" => Some(None),
-            code => Origin::parse(code).ok().map(Some),
-        },
-        care_impact: parse(&q.impact).and_then(|s| CareImpact::parse(s).ok()),
-        patient_danger: parse(&q.danger).and_then(|s| PatientDanger::parse(s).ok()),
-        region: parse(&q.region).and_then(|s| Region::parse(s).ok()),
-        structure_type: parse(&q.structure).and_then(|s| StructureType::parse(s).ok()),
-        declared_before: AGES
-            .iter()
-            .find(|(code, _, _)| *code == q.anciennete)
-            .map(|(_, _, hours)| now - SignedDuration::from_hours(*hours)),
-        assignee: match q.attribution.as_str() {
-            "" => None,
-            "personne" => Some(None),
-            "moi" => Some(Some(who.user.id)),
-            other => other.parse::<i64>().ok().map(|id| Some(UserId(id))),
-        },
-        sort: match q.tri.as_str() {
-            "recent" => QueueSort::Newest,
-            "gravite" => QueueSort::Severity,
-            _ => QueueSort::Oldest,
-        },
-    };
-    if q.etat == "tous" {
-        filter.states = CaseState::ALL.iter().map(|s| s.code().to_owned()).collect();
-    }
-    let page = q.page.unwrap_or(1).max(1);
+    let filter = q.filter(&who, now);
+    let page = q.page.parse::<i64>().unwrap_or(1).max(1);
     let lines = app
         .store
         .queue(&filter, QUEUE_PAGE + 1, (page - 1) * QUEUE_PAGE)
@@ -314,6 +279,48 @@ pub async fn queue(
 impl QueueQuery {
     fn origin_choice(&self) -> &str {
         self.origine.as_str()
+    }
+
+    /// The store's filter for this query, as seen by `who` at `now`.
+    pub(crate) fn filter(&self, who: &SignedIn, now: Timestamp) -> QueueFilter {
+        let q = self;
+        fn parse(s: &str) -> Option<&str> {
+            Some(s).filter(|s| !s.is_empty())
+        }
+        let mut filter = QueueFilter {
+            states: parse(&q.etat)
+                .and_then(|s| CaseState::parse(s).ok())
+                .map(|s| vec![s.code().to_owned()])
+                .unwrap_or_default(),
+            origin: match q.origin_choice() {
+                "" => None,
+                "none" => Some(None),
+                code => Origin::parse(code).ok().map(Some),
+            },
+            care_impact: parse(&q.impact).and_then(|s| CareImpact::parse(s).ok()),
+            patient_danger: parse(&q.danger).and_then(|s| PatientDanger::parse(s).ok()),
+            region: parse(&q.region).and_then(|s| Region::parse(s).ok()),
+            structure_type: parse(&q.structure).and_then(|s| StructureType::parse(s).ok()),
+            declared_before: AGES
+                .iter()
+                .find(|(code, _, _)| *code == q.anciennete)
+                .map(|(_, _, hours)| now - SignedDuration::from_hours(*hours)),
+            assignee: match q.attribution.as_str() {
+                "" => None,
+                "personne" => Some(None),
+                "moi" => Some(Some(who.user.id)),
+                other => other.parse::<i64>().ok().map(|id| Some(UserId(id))),
+            },
+            sort: match q.tri.as_str() {
+                "recent" => QueueSort::Newest,
+                "gravite" => QueueSort::Severity,
+                _ => QueueSort::Oldest,
+            },
+        };
+        if q.etat == "tous" {
+            filter.states = CaseState::ALL.iter().map(|s| s.code().to_owned()).collect();
+        }
+        filter
     }
 }
 
@@ -513,6 +520,8 @@ pub struct HandlingView {
     pub(crate) sheets: Vec<Choice>,
     /// Shared events the case may be linked to (the linked one selected).
     pub(crate) events: Vec<Choice>,
+    /// How the qualified categories read in ENISA's taxonomy and VERIS.
+    pub(crate) mapping: Vec<super::exports::MappingLine>,
     /// Why a request for complements was refused.
     pub(crate) complement_error: Option<&'static str>,
     /// What was typed in a refused request for complements.
@@ -651,6 +660,18 @@ pub async fn view(
             .filter(|c| c.value != SupportAction::ReflexSheetSent.code())
             .collect(),
         sheets: choices::<ReflexSheet>(&[]),
+        mapping: {
+            let categories: Vec<&'static str> = record
+                .incident
+                .qualification
+                .as_ref()
+                .map(|q| q.categories().iter().map(|c| c.code()).collect())
+                .unwrap_or_default();
+            super::exports::mapping_lines()
+                .into_iter()
+                .filter(|l| categories.contains(&l.code))
+                .collect()
+        },
         events: {
             let linked = record
                 .incident

@@ -4,6 +4,7 @@ pub mod account;
 pub mod cases;
 pub mod declare;
 pub mod events;
+pub mod exports;
 pub mod handling;
 pub mod home;
 pub mod login;

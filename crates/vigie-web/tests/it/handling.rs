@@ -788,3 +788,105 @@ async fn a_shared_event_links_declarations_and_reaches_every_structure_at_once()
         ("Panne de l'hébergeur X", 2)
     );
 }
+
+#[tokio::test]
+async fn cases_export_to_misp_stix_and_veris_with_their_enisa_mapping() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let c1 = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let c2 = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let mut a = app.signed_in(&analyst).await;
+    let q = a
+        .post(
+            &format!("/declarations/{c1}/qualification"),
+            &[
+                ("origin", "malicious"),
+                ("categories", "ransomware"),
+                ("ransomware_reach", "single_server"),
+            ],
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::SEE_OTHER);
+
+    // The case page shows how its categories read in ENISA's taxonomy and VERIS.
+    let page = a.get(&format!("/declarations/{c1}")).await;
+    assert!(
+        page.body
+            .contains("rsit:malicious-code=&quot;infected-system&quot;")
+            || page.body.contains("rsit:malicious-code"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("malware.Ransomware"));
+
+    // One case as a STIX 2.1 bundle.
+    let stix = a.get(&format!("/declarations/{c1}/export/stix")).await;
+    assert_eq!(stix.status, StatusCode::OK);
+    assert!(
+        stix.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&c1.to_string())
+    );
+    let bundle: Value = serde_json::from_str(&stix.body).unwrap();
+    assert_eq!(bundle["type"], "bundle");
+    assert!(
+        bundle["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["type"] == "incident")
+    );
+    // The queue's selection as VERIS JSON Lines, closed cases included when asked.
+    let veris = a.get("/traitement/export?format=veris&etat=tous").await;
+    assert_eq!(veris.status, StatusCode::OK);
+    let records: Vec<Value> = veris
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    let misp = a.get("/traitement/export?format=misp").await;
+    let events: Value = serde_json::from_str(&misp.body).unwrap();
+    assert_eq!(events.as_array().unwrap().len(), 2);
+    assert_eq!(
+        a.get("/traitement/export?format=pdf").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Declarants read their case, they do not export it; exports are journaled.
+    let mut d = app.signed_in(&alice).await;
+    assert_eq!(
+        d.get(&format!("/declarations/{c2}/export/misp"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let exported = app
+        .store
+        .journal_entries(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action == "data_exported")
+        .count();
+    assert_eq!(exported, 3);
+
+    // The mapping is public, as a page and as CSV.
+    let anonymous = app.browser().get("/taxonomie").await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    assert!(anonymous.body.contains("Rançongiciel"));
+    let csv = app.browser().get("/taxonomie.csv").await;
+    assert!(csv.body.lines().count() > 20);
+}
