@@ -172,3 +172,118 @@ async fn a_declarant_declares_in_a_real_browser() {
     assert_eq!(pages_checked, 10);
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn an_analyst_handles_a_case_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        eprintln!(
+            "SKIP e2e: /usr/bin/chromium or /usr/bin/chromedriver is not installed (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let browser = browser.expect("chromium starts");
+    let axe = axe_source();
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let case = app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, true)
+        .await;
+    let shots = screenshots();
+    let mut pages_checked = 0;
+    macro_rules! page {
+        ($name:expr) => {{
+            browser
+                .screenshot(&shots.join(format!("{}.png", $name)))
+                .await
+                .unwrap();
+            if let Some(axe) = &axe {
+                let violations = serious_violations(&browser, axe).await;
+                assert!(violations.is_empty(), "{}: {violations:#?}", $name);
+            }
+            pages_checked += 1;
+        }};
+    }
+
+    browser
+        .goto(&format!("{}/connexion", app.base))
+        .await
+        .unwrap();
+    browser.type_in("#email", &analyst.email).await.unwrap();
+    browser.type_in("#password", PASSWORD).await.unwrap();
+    browser.click("main button[type=submit]").await.unwrap();
+    browser.wait_url("/connexion/totp").await.unwrap();
+    let code = TotpSecret::from_base32(analyst.totp.as_deref().unwrap())
+        .unwrap()
+        .code(app.now())
+        .unwrap();
+    browser.type_in("#code", &code).await.unwrap();
+    browser.click("main button[type=submit]").await.unwrap();
+    browser.wait_url("/declarations").await.unwrap();
+
+    browser
+        .click("nav.main a[href='/traitement']")
+        .await
+        .unwrap();
+    browser.wait_url("/traitement").await.unwrap();
+    browser.wait_text(&case.to_string()).await.unwrap();
+    page!("20-file-de-traitement");
+
+    browser
+        .click(&format!("a[href='/declarations/{case}']"))
+        .await
+        .unwrap();
+    browser.wait_text("Traitement par le CERT").await.unwrap();
+    page!("21-dossier-traitement");
+    // Qualified by keyboard-reachable labels: malicious ransomware on one server.
+    browser.click("label[for=origin-malicious]").await.unwrap();
+    browser.click("label[for=cat-ransomware]").await.unwrap();
+    browser
+        .script(
+            "document.getElementById('ransomware_reach').value = 'single_server'",
+            false,
+        )
+        .await
+        .unwrap();
+    browser
+        .click("form[action$='/qualification'] button[type=submit]")
+        .await
+        .unwrap();
+    browser.wait_text("fssi-malicious").await.unwrap();
+    page!("22-dossier-qualifie");
+
+    browser
+        .click("nav.main a[href='/astreinte']")
+        .await
+        .unwrap();
+    browser.wait_url("/astreinte").await.unwrap();
+    page!("23-astreinte");
+    browser
+        .click("nav.main a[href='/evenements']")
+        .await
+        .unwrap();
+    browser.wait_url("/evenements").await.unwrap();
+    page!("24-evenements");
+    browser
+        .click("nav.main a[href='/fiches-reflexes']")
+        .await
+        .unwrap();
+    browser.wait_url("/fiches-reflexes").await.unwrap();
+    browser
+        .click("a[href='/fiches-reflexes/ransomware']")
+        .await
+        .unwrap();
+    browser.wait_text("Ne payez pas la rançon").await.unwrap();
+    page!("25-fiche-reflexe");
+    browser
+        .goto(&format!("{}/taxonomie", app.base))
+        .await
+        .unwrap();
+    browser
+        .wait_text("Correspondance des catégories")
+        .await
+        .unwrap();
+    page!("26-taxonomie");
+    assert_eq!(pages_checked, 7);
+    browser.quit().await;
+}
