@@ -1187,13 +1187,13 @@ impl Store {
         &self,
         name: &str,
         description: &str,
-        by: UserId,
+        by: Option<UserId>,
         now: Timestamp,
     ) -> Result<Option<i64>, StoreError> {
         let sql = "INSERT INTO events (name, description, created_by, created_at_ns) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (name) DO NOTHING RETURNING id";
         Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(name).bind(description).bind(by.0).bind(ns(now)).fetch_optional(pool).await?),
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(name).bind(description).bind(by.map(|u| u.0)).bind(ns(now)).fetch_optional(pool).await?),
         )
     }
 
@@ -1339,6 +1339,38 @@ impl Store {
         Ok(match self {
             Store::Sqlite(pool) => message_on!(pool),
             Store::Postgres(pool) => message_on!(pool),
+        })
+    }
+}
+
+impl Store {
+    /// Records, in one transaction, the routings that imported cases call for (an import
+    /// or the demo: no alert is sent, the journal names Vigie's rules). Returns the number
+    /// of routings added.
+    pub async fn route_imported(
+        &self,
+        batch: &[(CaseNumber, Vec<Routing>)],
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        macro_rules! route_on {
+            ($pool:expr) => {{
+                let mut tx = $pool.begin().await?;
+                let mut entries = Vec::new();
+                for (case, routings) in batch {
+                    let fresh = insert_routings!(tx, case, routings, now);
+                    entries.extend(routed_entries(*case, routings, &fresh, now));
+                }
+                let n = entries.len();
+                if n > 0 {
+                    tx.append_journal(entries).await?;
+                }
+                tx.commit().await?;
+                n
+            }};
+        }
+        Ok(match self {
+            Store::Sqlite(pool) => route_on!(pool),
+            Store::Postgres(pool) => route_on!(pool),
         })
     }
 }

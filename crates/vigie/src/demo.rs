@@ -6,6 +6,7 @@ use std::{
 };
 
 use anyhow::Context as _;
+use futures_util::StreamExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use vigie_store::{Holdings, ImportCounts};
 
@@ -65,6 +66,37 @@ pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded
         .commit(&crate::journal::operator(), "demo", crate::journal::now())
         .await?;
     bar.finish_and_clear();
+    // The demo's cases are routed as the default rules route a declaration, so that each
+    // authority's demo account has its cases (no alert is sent).
+    let rules = vigie_workflow::routing::Rules::default_rules();
+    let mut batch = Vec::new();
+    let mut events = std::collections::BTreeSet::new();
+    {
+        let mut cases = store.export_cases(None);
+        while let Some(item) = cases.next().await {
+            let (case, incident) = item?;
+            if let Some(event) = incident.qualification.as_ref().and_then(|q| q.event()) {
+                events.insert(event.as_str().to_owned());
+            }
+            let facts = vigie_service::handling::routing_facts(
+                &incident,
+                vigie_store::Judgement::default(),
+            );
+            batch.push((case, rules.route(&facts)));
+        }
+    }
+    store.route_imported(&batch, crate::journal::now()).await?;
+    // The shared events the demo's declarations name.
+    for event in events {
+        store
+            .create_event(
+                &event,
+                "Événement du jeu de démonstration : une même cause derrière plusieurs déclarations.",
+                None,
+                crate::journal::now(),
+            )
+            .await?;
+    }
     let holdings = store.holdings().await?;
     store.close().await;
     Ok(Loaded {

@@ -418,7 +418,7 @@ async fn handling_story(store: &Store) {
         .create_event(
             "Panne du prestataire X",
             "Hébergeur de DPI indisponible",
-            analyst,
+            Some(analyst),
             now,
         )
         .await
@@ -426,7 +426,7 @@ async fn handling_story(store: &Store) {
     assert!(outage.is_some());
     assert_eq!(
         store
-            .create_event("Panne du prestataire X", "doublon", analyst, now)
+            .create_event("Panne du prestataire X", "doublon", Some(analyst), now)
             .await
             .unwrap(),
         None

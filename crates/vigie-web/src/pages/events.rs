@@ -118,7 +118,7 @@ pub async fn create(
     if error.is_none() {
         match app
             .store
-            .create_event(name, description, who.user.id, app.now())
+            .create_event(name, description, Some(who.user.id), app.now())
             .await?
         {
             Some(id) => return Ok(super::see_other(&format!("/evenements/{id}"))),

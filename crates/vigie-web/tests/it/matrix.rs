@@ -183,7 +183,7 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
         .create_event(
             "Panne du prestataire",
             "Hébergeur indisponible",
-            analyst.id,
+            Some(analyst.id),
             app.now(),
         )
         .await
