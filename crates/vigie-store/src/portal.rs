@@ -8,9 +8,9 @@ use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, 
 use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
 
 use crate::{
-    Store, StoreError,
+    Pool, Store, StoreError,
+    declare::Pending,
     decode::{self, parsed},
-    import::{Flat, incidents_query},
     on_pool,
 };
 
@@ -118,6 +118,11 @@ pub struct CaseRecord {
     pub texts: DeclarationTexts,
 }
 
+impl CaseRecord {
+    /// The handling state of a case when it is declared.
+    pub const INITIAL_STATE: &str = "received";
+}
+
 /// A line of a list of cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
@@ -197,6 +202,17 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// A live API token, the structure it acts for, and where its acknowledgments go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTokenHolder {
+    /// The token.
+    pub token: ApiTokenRecord,
+    /// The structure it acts for.
+    pub structure: StructureRecord,
+    /// The address of the user who created the token, if any.
+    pub author_email: Option<String>,
+}
+
 /// A pending invitation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationRecord {
@@ -236,9 +252,12 @@ macro_rules! enqueue {
 }
 
 macro_rules! structure_record {
-    ($row:expr) => {{
+    ($row:expr) => {
+        structure_record!($row, "id")
+    };
+    ($row:expr, $id:literal) => {{
         let row = $row;
-        let id: i64 = row.try_get("id")?;
+        let id: i64 = row.try_get($id)?;
         let finess: String = row.try_get("finess")?;
         let name: String = row.try_get("name")?;
         let kind: String = row.try_get("kind")?;
@@ -670,53 +689,32 @@ impl Store {
         }))
     }
 
-    /// Stores a declaration and the e-mails that acknowledge it, in one transaction: once
-    /// this returns a case number, both are durable.
+    /// Stores a declaration and the e-mails that acknowledge it (`mails`, given its case
+    /// number), in one transaction: once this returns a case number, both are durable.
+    ///
+    /// Declarations are committed in groups by the store's writer (one transaction for
+    /// every declaration queued meanwhile); a declaration that fails does not fail the
+    /// others. If the caller stops waiting, the declaration is still written.
     pub async fn declare(
         &self,
         structure: StructureId,
         incident: &Incident,
         declared_by: Option<UserId>,
         texts: &DeclarationTexts,
-        mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
+        mails: impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static,
         now: Timestamp,
     ) -> Result<CaseNumber, StoreError> {
-        let flat = Flat::new(incident, structure.0);
-        let year = i16::try_from(flat.local_year).unwrap_or(i16::MAX);
-        let rows = [flat];
-        macro_rules! declare_on {
-            ($db:ty, $pool:expr) => {{
-                let mut tx = $pool.begin().await?;
-                let id: i64 = {
-                    let mut qb = incidents_query!($db, rows.iter(), " RETURNING id");
-                    qb.build().fetch_one(&mut *tx).await?.try_get(0)?
-                };
-                sqlx::query(
-                    "UPDATE incidents SET declared_by = $2, measures_taken = $3, affected_systems = $4 WHERE id = $1",
-                )
-                .bind(id)
-                .bind(declared_by.map(|u| u.0))
-                .bind(texts.measures_taken.as_deref())
-                .bind(texts.affected_systems.as_deref())
-                    .execute(&mut *tx)
-                    .await?;
-                let case = parsed(
-                    CaseNumber::new(year, id).ok_or("no case number"),
-                    "incidents",
-                    id,
-                    "id",
-                )?;
-                for mail in mails(case) {
-                    enqueue!(&mut *tx, &mail, now);
-                }
-                tx.commit().await?;
-                case
-            }};
-        }
-        Ok(match self {
-            Store::Sqlite(pool) => declare_on!(Sqlite, pool),
-            Store::Postgres(pool) => declare_on!(Postgres, pool),
-        })
+        self.declarations
+            .declare(|answer| Pending {
+                structure,
+                incident: incident.clone(),
+                declared_by,
+                texts: texts.clone(),
+                mails: Box::new(mails),
+                now,
+                answer,
+            })
+            .await
     }
 
     /// One case, by number (`None` if there is no such case, or the year does not match).
@@ -809,15 +807,15 @@ impl Store {
                 qb
             }};
         }
-        match self {
-            Store::Sqlite(pool) => {
+        match self.pool() {
+            Pool::Sqlite(pool) => {
                 let mut qb = listing_query!(Sqlite);
                 let mut rows = qb.build().fetch(pool);
                 while let Some(row) = rows.try_next().await? {
                     out.push(case_summary!(row));
                 }
             }
-            Store::Postgres(pool) => {
+            Pool::Postgres(pool) => {
                 let mut qb = listing_query!(Postgres);
                 let mut rows = qb.build().fetch(pool);
                 while let Some(row) = rows.try_next().await? {
@@ -929,6 +927,25 @@ impl Store {
         Ok(on_pool!(self, pool => {
             match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
                 Some(row) => Some(api_token_record!(row)),
+                None => None,
+            }
+        }))
+    }
+
+    /// A live API token with its structure and its author's address, in one query.
+    pub async fn api_token_holder(&self, hash: &str) -> Result<Option<ApiTokenHolder>, StoreError> {
+        let sql = "SELECT t.id, t.structure_id, t.label, t.created_by, t.created_at_ns, t.revoked_at_ns, \
+                   s.finess, s.name, s.kind, s.legal_status, s.region, s.ose, s.ght, u.email \
+                   FROM api_tokens t JOIN structures s ON s.id = t.structure_id \
+                   LEFT JOIN users u ON u.id = t.created_by \
+                   WHERE t.token_hash = $1 AND t.revoked_at_ns IS NULL";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
+                Some(row) => Some(ApiTokenHolder {
+                    token: api_token_record!(&row),
+                    structure: structure_record!(&row, "structure_id"),
+                    author_email: row.try_get("email")?,
+                }),
                 None => None,
             }
         }))

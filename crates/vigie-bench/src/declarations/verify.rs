@@ -244,9 +244,9 @@ mod store_tests {
                 &sent.incident,
                 Some(account.user),
                 &sent.texts,
-                |case| {
+                move |case| {
                     vec![OutboxMail {
-                        recipients: vec![email],
+                        recipients: vec![email.clone()],
                         subject: "Accusé".into(),
                         text: "t".into(),
                         html: "h".into(),

@@ -341,9 +341,23 @@ async fn portal_story(store: &Store) {
             .structure,
         s1
     );
+    // With its structure and the address acknowledgments go to, in one query.
+    let holder = store.api_token_holder("tokenhash").await.unwrap().unwrap();
+    assert_eq!(
+        (holder.token.id, holder.token.label.as_str()),
+        (token, "SIEM")
+    );
+    assert_eq!((holder.structure.id, holder.token.structure), (s1, s1));
+    assert_eq!(
+        holder.structure.structure,
+        structure("010000024", "76", "Alpha")
+    );
+    assert_eq!(holder.author_email.as_deref(), Some("alice@ch-exemple.fr"));
+    assert!(store.api_token_holder("other").await.unwrap().is_none());
     assert!(!store.revoke_api_token(s2, token, now).await.unwrap());
     assert!(store.revoke_api_token(s1, token, now).await.unwrap());
     assert!(store.api_token("tokenhash").await.unwrap().is_none());
+    assert!(store.api_token_holder("tokenhash").await.unwrap().is_none());
     assert_eq!(store.api_tokens(s1).await.unwrap().len(), 1);
 
     // Invitations are accepted once, before they expire.

@@ -9,10 +9,11 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use vigie_access::{IncidentAction, Role, Scope, UserId, Viewer, reveal};
+use vigie_access::{IncidentAction, IncidentFacts, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
-use vigie_model::{CaseNumber, Code, interchange::v1};
-use vigie_store::{CaseRecord, DeclarationTexts};
+use vigie_model::{CaseNumber, Code, CodeSet, interchange::v1};
+use vigie_service::declarations::acknowledger;
+use vigie_store::{CaseRecord, DeclarationTexts, StructureRecord};
 
 use crate::App;
 
@@ -70,9 +71,11 @@ impl IntoResponse for ApiError {
 /// The structure a request's API token acts for, as a declarant of it.
 pub struct ApiCaller {
     viewer: Viewer,
-    structure: vigie_access::StructureId,
+    structure: StructureRecord,
     /// The user who created the token: what it writes is in their name.
     author: Option<UserId>,
+    /// Their address, where acknowledgments go.
+    author_email: Option<String>,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -97,18 +100,24 @@ impl FromRequestParts<App> for ApiCaller {
         };
         let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         let token = SecretToken::parse(TokenKind::Api, token).map_err(|_| unauthorized())?;
-        let record = app
+        // The token, its structure and its author's address, in one query.
+        let holder = app
             .store
-            .api_token(&token.hash().to_hex())
+            .api_token_holder(&token.hash().to_hex())
             .await?
             .ok_or_else(unauthorized)?;
-        let user = record.created_by.unwrap_or(UserId(0));
-        let viewer = Viewer::new(user, Role::Declarant, Scope::Structure(record.structure))
-            .map_err(|_| unauthorized())?;
+        let user = holder.token.created_by.unwrap_or(UserId(0));
+        let viewer = Viewer::new(
+            user,
+            Role::Declarant,
+            Scope::Structure(holder.token.structure),
+        )
+        .map_err(|_| unauthorized())?;
         Ok(ApiCaller {
             viewer,
-            structure: record.structure,
-            author: record.created_by,
+            structure: holder.structure,
+            author: holder.token.created_by,
+            author_email: holder.author_email,
         })
     }
 }
@@ -227,11 +236,7 @@ pub async fn create(
         measures_taken: text(&mut fields, "measures_taken")?,
         affected_systems: text(&mut fields, "affected_systems")?,
     };
-    let structure = app
-        .store
-        .structure(caller.structure)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let structure = &caller.structure;
     let now = app.now();
     let offset = crate::paris().to_offset(now);
     let s = &structure.structure;
@@ -253,41 +258,37 @@ pub async fn create(
     let incident = v1::parse_line(&Value::Object(fields).to_string())
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.reason))?;
     // The acknowledgment goes to whoever created the token.
-    let to: Vec<vigie_mail::Mailbox> = match caller.author {
-        Some(user) => app
-            .store
-            .user(user)
-            .await?
-            .and_then(|u| u.email.parse().ok())
-            .into_iter()
-            .collect(),
-        None => Vec::new(),
-    };
-    let name = s.name.to_string();
+    let to: Vec<vigie_mail::Mailbox> = caller
+        .author_email
+        .as_deref()
+        .and_then(|e| e.parse().ok())
+        .into_iter()
+        .collect();
     let case = app
         .store
         .declare(
-            caller.structure,
+            structure.id,
             &incident,
             caller.author,
             &texts,
-            |case| {
-                vigie_service::declarations::acknowledgment(
-                    &to,
-                    case,
-                    &name,
-                    &incident,
-                    app.portal(),
-                )
-            },
+            acknowledger(to, s.name.to_string(), &incident, app.portal()),
             now,
         )
         .await?;
-    let record = app
-        .store
-        .case(case)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    // The answer is built from what was just stored, as reading it back would give it.
+    let record = CaseRecord {
+        case,
+        facts: IncidentFacts {
+            structure: structure.id,
+            ght: s.ght.as_ref().map(|g| g.as_str().to_owned()),
+            region: s.region,
+            routed_to: CodeSet::empty(),
+        },
+        incident,
+        state: CaseRecord::INITIAL_STATE.to_owned(),
+        declared_by: caller.author,
+        texts,
+    };
     let location = format!("/api/v1/declarations/{case}");
     Ok((
         StatusCode::CREATED,

@@ -10,7 +10,7 @@ use axum::{
 use vigie_access::{Role, Scope, StructureAction, StructureFacts, allows_structure};
 use vigie_mail::Mailbox;
 use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
-use vigie_service::declarations::acknowledgment;
+use vigie_service::declarations::acknowledger;
 use vigie_store::{DeclarationTexts, StructureRecord};
 
 use crate::{
@@ -296,7 +296,7 @@ pub async fn submit(
             &incident,
             Some(who.user.id),
             &texts,
-            |case| acknowledgment(&to, case, &structure_name, &incident, app.portal()),
+            acknowledger(to, structure_name, &incident, app.portal()),
             now,
         )
         .await?;
