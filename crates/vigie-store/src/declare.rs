@@ -12,7 +12,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jiff::Timestamp;
-use sqlx::{Postgres, QueryBuilder, Sqlite};
+use sqlx::{Postgres, QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use vigie_access::{StructureId, UserId};
 use vigie_model::{CaseNumber, Incident};
@@ -30,6 +30,13 @@ const MAX_GROUP: usize = 256;
 
 /// Declarations waiting for the writer, at most; further callers wait for room.
 const QUEUE: usize = 4 * MAX_GROUP;
+
+/// Declarations between two checkpoints on SQLite (about 4 KiB each with their
+/// acknowledgment: about as many WAL pages as SQLite's own 1,000-page automatic checkpoint).
+const CHECKPOINT_EVERY: usize = 1_000;
+
+/// The writer connection's automatic checkpoint (pages), a backstop for the checkpointer.
+pub(crate) const WRITER_AUTOCHECKPOINT: &str = "10000";
 
 /// Outbox rows written by one statement (7 values each).
 const MAIL_ROWS: usize = 1_000;
@@ -57,9 +64,15 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer task on `pool` (its own connection); it ends with the last handle.
-    pub(crate) fn start(pool: Pool) -> Writer {
+    /// On SQLite, `checkpoints` is where the WAL is checkpointed, off the writer's path.
+    pub(crate) fn start(pool: Pool, checkpoints: Option<SqlitePool>) -> Writer {
         let (queue, received) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool.clone(), received));
+        let checkpointer = checkpoints.map(|pool| {
+            let (due, wait) = mpsc::channel(1);
+            tokio::spawn(checkpoint(pool, wait));
+            due
+        });
+        tokio::spawn(run(pool.clone(), received, checkpointer));
         Writer { queue, pool }
     }
 
@@ -86,11 +99,41 @@ impl Writer {
     }
 }
 
-/// The writer task: one group after another, until every handle is dropped.
-async fn run(pool: Pool, mut received: mpsc::Receiver<Pending>) {
+/// The writer task: one group after another, until every handle is dropped; on SQLite,
+/// asks for a checkpoint every [`CHECKPOINT_EVERY`] declarations.
+async fn run(
+    pool: Pool,
+    mut received: mpsc::Receiver<Pending>,
+    checkpointer: Option<mpsc::Sender<()>>,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
+    let mut since_checkpoint = 0;
     while received.recv_many(&mut group, MAX_GROUP).await > 0 {
+        since_checkpoint += group.len();
         commit_group(&pool, std::mem::take(&mut group)).await;
+        if let Some(checkpointer) = &checkpointer
+            && since_checkpoint >= CHECKPOINT_EVERY
+            // Full: a checkpoint is running, ask again after the next group.
+            && checkpointer.try_send(()).is_ok()
+        {
+            since_checkpoint = 0;
+        }
+    }
+}
+
+/// SQLite: copies the WAL into the database file on a connection of the pool, while the
+/// writer goes on (a passive checkpoint never blocks it). The writer's own automatic
+/// checkpoint, far later (`WRITER_AUTOCHECKPOINT` pages), then has little left to copy
+/// and lets the WAL start over: the WAL stays bounded under any load.
+async fn checkpoint(pool: SqlitePool, mut due: mpsc::Receiver<()>) {
+    while due.recv().await.is_some() {
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            Ok(_) | Err(sqlx::Error::PoolClosed) => {}
+            Err(e) => eprintln!("declarations: checkpoint failed: {e}"),
+        }
     }
 }
 
@@ -237,17 +280,23 @@ macro_rules! write_group {
                     .push_bind(p.texts.measures_taken.as_deref())
                     .push_bind(p.texts.affected_systems.as_deref());
             });
-            rows.build().execute(&mut *$tx).await?;
+            // The acknowledgments are built while the database inserts the incidents.
+            let built = async {
+                let mut mails = Vec::with_capacity(written.len());
+                for w in &written {
+                    for mail in mails_of(w)? {
+                        mails.push((mail, w.pending.now));
+                    }
+                }
+                Ok::<_, StoreError>(mails)
+            };
+            let (inserted, mails) = tokio::join!(rows.build().execute(&mut *$tx), built);
+            inserted?;
+            let mails = mails?;
 
             // Per declaration, in the group's transaction: what must commit with it. Today
             // its acknowledgment e-mails; anything else written with each declaration (a
             // journal entry, …) goes here, in `written` order (the order of the ids).
-            let mut mails = Vec::with_capacity(written.len());
-            for w in &written {
-                for mail in mails_of(w)? {
-                    mails.push((mail, w.pending.now));
-                }
-            }
             for chunk in mails.chunks(MAIL_ROWS) {
                 let mut rows = QueryBuilder::<$db>::new(INSERT_MAILS);
                 rows.push_values(chunk, |mut b, (mail, now)| {

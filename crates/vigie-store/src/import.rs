@@ -19,6 +19,8 @@ enum Tx {
 /// An import in progress: nothing is visible to others until [`Import::commit`].
 pub struct Import {
     tx: Tx,
+    /// Forgotten at commit: the import may change structures that API tokens act for.
+    tokens: std::sync::Arc<crate::tokens::TokenCache>,
     before: i64,
     written: u64,
     structures: HashMap<Finess, (i64, Structure)>,
@@ -190,6 +192,7 @@ impl Import {
         };
         Ok(Import {
             tx,
+            tokens: store.tokens.clone(),
             before,
             written: 0,
             structures: HashMap::new(),
@@ -271,6 +274,7 @@ impl Import {
                 n
             }
         };
+        self.tokens.clear();
         let inserted = u64::try_from(after - self.before).unwrap_or(0);
         Ok(ImportCounts {
             inserted,

@@ -2,13 +2,16 @@
 //!
 //! **Invariant:** this is the only crate that knows SQL. Both engines run the same
 //! statements (placeholders `$n`, `ON CONFLICT`, `RETURNING`) against per-engine
-//! migrations; every value is parsed back into validated model types when read.
+//! migrations, but for how declarations get their identifiers (`declare`); every value is
+//! parsed back into validated model types when read. A declaration's case number is
+//! returned only once the transaction that holds it has committed (synced to disk).
 
 mod declare;
 mod decode;
 mod import;
 mod portal;
 mod reference;
+mod tokens;
 
 use std::str::FromStr;
 
@@ -25,6 +28,7 @@ use vigie_observatory::Row;
 pub use import::{Import, ImportCounts};
 pub use portal::*;
 pub use reference::Holdings;
+pub use tokens::TRUSTED_FOR as TOKEN_TRUSTED_FOR;
 
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_URL: &str = "sqlite:./vigie.db";
@@ -46,6 +50,7 @@ pub(crate) use on_pool;
 pub struct Store {
     pool: Pool,
     declarations: declare::Writer,
+    tokens: std::sync::Arc<tokens::TokenCache>,
 }
 
 /// The connection pool of one engine.
@@ -173,9 +178,15 @@ impl Store {
             ])
             .run(&pool)
             .await?;
+            // The writer of declarations: a smaller page cache (SQLite walks all of it at
+            // each commit), and checkpoints left to the pool (see `declare`).
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
-                .connect_lazy_with(options);
+                .connect_lazy_with(
+                    options
+                        .pragma("cache_size", "-8192")
+                        .pragma("wal_autocheckpoint", declare::WRITER_AUTOCHECKPOINT),
+                );
             (Pool::Sqlite(pool), Pool::Sqlite(writer))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
@@ -205,9 +216,14 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(url.to_owned()));
         };
+        let checkpoints = match &pool {
+            Pool::Sqlite(pool) => Some(pool.clone()),
+            Pool::Postgres(_) => None,
+        };
         Ok(Store {
             pool,
-            declarations: declare::Writer::start(writer),
+            declarations: declare::Writer::start(writer, checkpoints),
+            tokens: Default::default(),
         })
     }
 

@@ -661,6 +661,7 @@ impl Store {
             .bind(s.finess.as_str()).bind(s.name.as_str()).bind(s.kind.code()).bind(s.legal_status.code())
             .bind(s.region.code()).bind(s.ose).bind(s.ght.as_ref().map(|g| g.as_str()))
             .fetch_one(pool).await?);
+        self.tokens.clear();
         Ok(StructureId(id))
     }
 
@@ -932,14 +933,23 @@ impl Store {
         }))
     }
 
-    /// A live API token with its structure and its author's address, in one query.
-    pub async fn api_token_holder(&self, hash: &str) -> Result<Option<ApiTokenHolder>, StoreError> {
+    /// A live API token with its structure and its author's address, in one query; a
+    /// token read less than [`TOKEN_TRUSTED_FOR`](crate::TOKEN_TRUSTED_FOR) before `now` is
+    /// not read again (a revocation through this store takes effect at once).
+    pub async fn api_token_holder(
+        &self,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<ApiTokenHolder>, StoreError> {
+        if let Some(holder) = self.tokens.get(hash, now) {
+            return Ok(Some(holder));
+        }
         let sql = "SELECT t.id, t.structure_id, t.label, t.created_by, t.created_at_ns, t.revoked_at_ns, \
                    s.finess, s.name, s.kind, s.legal_status, s.region, s.ose, s.ght, u.email \
                    FROM api_tokens t JOIN structures s ON s.id = t.structure_id \
                    LEFT JOIN users u ON u.id = t.created_by \
                    WHERE t.token_hash = $1 AND t.revoked_at_ns IS NULL";
-        Ok(on_pool!(self, pool => {
+        let holder = on_pool!(self, pool => {
             match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
                 Some(row) => Some(ApiTokenHolder {
                     token: api_token_record!(&row),
@@ -948,7 +958,11 @@ impl Store {
                 }),
                 None => None,
             }
-        }))
+        });
+        if let Some(holder) = &holder {
+            self.tokens.put(hash, now, holder);
+        }
+        Ok(holder)
     }
 
     /// The API tokens of a structure, revoked ones included.
@@ -976,6 +990,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE api_tokens SET revoked_at_ns = $3 WHERE id = $1 AND structure_id = $2 AND revoked_at_ns IS NULL";
         let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(structure.0).bind(ns(now)).execute(pool).await?.rows_affected());
+        self.tokens.clear();
         Ok(n == 1)
     }
 

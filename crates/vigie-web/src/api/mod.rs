@@ -103,7 +103,7 @@ impl FromRequestParts<App> for ApiCaller {
         // The token, its structure and its author's address, in one query.
         let holder = app
             .store
-            .api_token_holder(&token.hash().to_hex())
+            .api_token_holder(&token.hash().to_hex(), app.now())
             .await?
             .ok_or_else(unauthorized)?;
         let user = holder.token.created_by.unwrap_or(UserId(0));
