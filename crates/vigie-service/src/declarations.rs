@@ -9,6 +9,26 @@ use crate::{
     outbox::queueable,
 };
 
+/// The acknowledgment of a declaration as `Store::declare` takes it: owned, to be built
+/// by the store's writer once the declaration has its case number.
+pub fn acknowledger(
+    to: Vec<Mailbox>,
+    structure_name: String,
+    incident: &Incident,
+    portal: Portal<'_>,
+) -> impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static {
+    let incident = incident.clone();
+    let public_url = portal.public_url.to_owned();
+    let cert_name = portal.cert_name.to_owned();
+    move |case| {
+        let portal = Portal {
+            public_url: &public_url,
+            cert_name: &cert_name,
+        };
+        acknowledgment(&to, case, &structure_name, &incident, portal)
+    }
+}
+
 /// The acknowledgment of a declaration, to queue in the same transaction as the declaration
 /// (nothing if there is no one to send it to).
 pub fn acknowledgment(

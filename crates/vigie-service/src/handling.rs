@@ -1,6 +1,8 @@
 //! The CERT's handling of a case: qualification, and routing to the authorities by the
 //! rules in force, with the alerts that announce each new routing.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use vigie_access::{IncidentAction, Viewer, allows};
 use vigie_mail::{Mailbox, MessageId, RoutingAlert};
@@ -117,23 +119,97 @@ pub fn routing_alerts(
     out
 }
 
+/// How long the rules in force and the alert directory are trusted once read: a burst of
+/// declarations reads them once, and a change (new rules saved elsewhere, an authority's
+/// account added) reaches every declaration within this delay. Saving rules through the
+/// same cache clears it at once.
+pub const ROUTING_TRUSTED_FOR: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+
+/// The rules in force and the alert directories, read from the store and trusted for
+/// [`ROUTING_TRUSTED_FOR`].
+#[derive(Debug, Default)]
+pub struct RoutingCache {
+    inner: std::sync::Mutex<CachedRouting>,
+}
+
+#[derive(Debug, Default)]
+struct CachedRouting {
+    rules: Option<(Timestamp, Arc<Rules>)>,
+    directories: std::collections::HashMap<vigie_model::Region, (Timestamp, Directory)>,
+}
+
+/// Who is alerted of a routing: (recipient, address).
+type Directory = Arc<Vec<(Recipient, String)>>;
+
+impl RoutingCache {
+    /// Forgets everything read.
+    pub fn clear(&self) {
+        if let Ok(mut inner) = self.inner.lock() {
+            *inner = CachedRouting::default();
+        }
+    }
+
+    /// The rules in force, from the cache while fresh.
+    pub async fn rules(&self, store: &Store, now: Timestamp) -> Result<Arc<Rules>, HandlingError> {
+        if let Ok(inner) = self.inner.lock()
+            && let Some((at, rules)) = &inner.rules
+            && now.duration_since(*at) < ROUTING_TRUSTED_FOR
+        {
+            return Ok(rules.clone());
+        }
+        let rules = Arc::new(rules_in_force(store).await?);
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.rules = Some((now, rules.clone()));
+        }
+        Ok(rules)
+    }
+
+    /// The alert directory of a region, from the cache while fresh.
+    pub async fn directory(
+        &self,
+        store: &Store,
+        region: vigie_model::Region,
+        now: Timestamp,
+    ) -> Result<Directory, HandlingError> {
+        if let Ok(inner) = self.inner.lock()
+            && let Some((at, directory)) = inner.directories.get(&region)
+            && now.duration_since(*at) < ROUTING_TRUSTED_FOR
+        {
+            return Ok(directory.clone());
+        }
+        let directory = Arc::new(store.alert_directory(region).await?);
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.directories.insert(region, (now, directory.clone()));
+        }
+        Ok(directory)
+    }
+}
+
 /// Everything a declaration needs for its routing, computed before it is stored: the
 /// routings the rules call for, and the directory to alert.
+#[derive(Debug, Clone)]
 pub struct DeclarationRouting {
     /// The routings, all new for a new case.
     pub routings: Vec<Routing>,
-    directory: Vec<(Recipient, String)>,
+    directory: Directory,
 }
 
 impl DeclarationRouting {
     /// Evaluates the rules in force on a new declaration.
-    pub async fn prepare(store: &Store, incident: &Incident) -> Result<Self, HandlingError> {
-        let rules = rules_in_force(store).await?;
+    pub async fn prepare(
+        store: &Store,
+        cache: &RoutingCache,
+        incident: &Incident,
+        now: Timestamp,
+    ) -> Result<Self, HandlingError> {
+        let rules = cache.rules(store, now).await?;
         let routings = rules.route(&routing_facts(incident, Judgement::default()));
         let directory = if routings.is_empty() {
-            Vec::new()
+            Directory::default()
         } else {
-            store.alert_directory(incident.structure.region).await?
+            cache
+                .directory(store, incident.structure.region, now)
+                .await?
         };
         Ok(DeclarationRouting {
             routings,
@@ -157,6 +233,31 @@ impl DeclarationRouting {
             incident,
             portal,
         )
+    }
+}
+
+/// The e-mails of a new declaration as `Store::declare` takes them (owned, built by the
+/// store's writer once the case has its number): the acknowledgment, and the alerts of its
+/// routings.
+pub fn declaration_mails(
+    to: Vec<Mailbox>,
+    structure_name: String,
+    incident: &Incident,
+    portal: Portal<'_>,
+    routing: DeclarationRouting,
+) -> impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static {
+    let incident = incident.clone();
+    let public_url = portal.public_url.to_owned();
+    let cert_name = portal.cert_name.to_owned();
+    move |case| {
+        let portal = Portal {
+            public_url: &public_url,
+            cert_name: &cert_name,
+        };
+        let mut mails =
+            crate::declarations::acknowledgment(&to, case, &structure_name, &incident, portal);
+        mails.extend(routing.alerts(case, &incident, portal));
+        mails
     }
 }
 

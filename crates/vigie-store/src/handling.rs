@@ -17,7 +17,7 @@ use vigie_workflow::{
 use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
 use crate::{
-    Store, StoreError,
+    Pool, Store, StoreError,
     decode::parsed,
     journal::Append as _,
     on_pool,
@@ -227,7 +227,6 @@ macro_rules! insert_routings {
         fresh
     }};
 }
-pub(crate) use insert_routings;
 
 /// The journal entries of the routings just recorded (those to the `fresh` recipients):
 /// Vigie routes by its rules, so Vigie is the actor, and the rules that fired are named.
@@ -421,12 +420,12 @@ impl Store {
                 }
             };
         }
-        match self {
-            Store::Sqlite(pool) => {
+        match self.pool() {
+            Pool::Sqlite(pool) => {
                 let rows = queue_query!(Sqlite).build().fetch_all(pool).await?;
                 read!(rows);
             }
-            Store::Postgres(pool) => {
+            Pool::Postgres(pool) => {
                 let rows = queue_query!(Postgres).build().fetch_all(pool).await?;
                 read!(rows);
             }
@@ -522,9 +521,9 @@ impl Store {
                 n == 1
             }};
         }
-        Ok(match self {
-            Store::Sqlite(pool) => update_on!(pool),
-            Store::Postgres(pool) => update_on!(pool),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => update_on!(pool),
+            Pool::Postgres(pool) => update_on!(pool),
         })
     }
 
@@ -596,9 +595,9 @@ impl Store {
                 fresh
             }};
         }
-        Ok(match self {
-            Store::Sqlite(pool) => qualify_on!(pool),
-            Store::Postgres(pool) => qualify_on!(pool),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => qualify_on!(pool),
+            Pool::Postgres(pool) => qualify_on!(pool),
         })
     }
 
@@ -794,9 +793,9 @@ impl Store {
                 tx.commit().await?;
             }};
         }
-        match self {
-            Store::Sqlite(pool) => request_on!(pool),
-            Store::Postgres(pool) => request_on!(pool),
+        match self.pool() {
+            Pool::Sqlite(pool) => request_on!(pool),
+            Pool::Postgres(pool) => request_on!(pool),
         }
         Ok(())
     }
@@ -868,9 +867,9 @@ impl Store {
                 n == 1
             }};
         }
-        Ok(match self {
-            Store::Sqlite(pool) => remind_on!(pool),
-            Store::Postgres(pool) => remind_on!(pool),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => remind_on!(pool),
+            Pool::Postgres(pool) => remind_on!(pool),
         })
     }
 
@@ -912,9 +911,9 @@ impl Store {
                 version
             }};
         }
-        Ok(match self {
-            Store::Sqlite(pool) => submit_on!(pool),
-            Store::Postgres(pool) => submit_on!(pool),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => submit_on!(pool),
+            Pool::Postgres(pool) => submit_on!(pool),
         })
     }
 
@@ -1080,9 +1079,9 @@ impl Store {
                 tx.commit().await?;
             }};
         }
-        match self {
-            Store::Sqlite(pool) => support_on!(pool),
-            Store::Postgres(pool) => support_on!(pool),
+        match self.pool() {
+            Pool::Sqlite(pool) => support_on!(pool),
+            Pool::Postgres(pool) => support_on!(pool),
         }
         Ok(())
     }
@@ -1336,9 +1335,9 @@ impl Store {
                 n
             }};
         }
-        Ok(match self {
-            Store::Sqlite(pool) => message_on!(pool),
-            Store::Postgres(pool) => message_on!(pool),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => message_on!(pool),
+            Pool::Postgres(pool) => message_on!(pool),
         })
     }
 }
@@ -1368,9 +1367,9 @@ impl Store {
                 n
             }};
         }
-        Ok(match self {
-            Store::Sqlite(pool) => route_on!(pool),
-            Store::Postgres(pool) => route_on!(pool),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => route_on!(pool),
+            Pool::Postgres(pool) => route_on!(pool),
         })
     }
 }

@@ -8,7 +8,7 @@ use vigie_workflow::calendar;
 
 use vigie_journal::{Action, Actor, NewEntry, Payload};
 
-use crate::{Store, StoreError, journal::Append as _, portal::ns};
+use crate::{Pool, Store, StoreError, journal::Append as _, portal::ns};
 
 /// Incidents written by one statement (29 values each, under SQLite's 32,766 limit).
 const BATCH: usize = 500;
@@ -21,6 +21,8 @@ enum Tx {
 /// An import in progress: nothing is visible to others until [`Import::commit`].
 pub struct Import {
     tx: Tx,
+    /// Forgotten at commit: the import may change structures that API tokens act for.
+    tokens: std::sync::Arc<crate::tokens::TokenCache>,
     before: i64,
     written: u64,
     structures: HashMap<Finess, (i64, Structure)>,
@@ -43,12 +45,21 @@ const UPSERT_STRUCTURE: &str = "INSERT INTO structures (finess, name, kind, lega
      legal_status = excluded.legal_status, region = excluded.region, ose = excluded.ose, \
      ght = excluded.ght RETURNING id";
 
-pub(crate) const INSERT_INCIDENTS: &str = "INSERT INTO incidents (ref, structure_id, declared_at_ns, \
-     declared_offset_s, detected_at_ns, detected_offset_s, channel, state_at_declaration, \
-     support_requested, care_impact, degraded_hours, data_impact, data_kind, patient_danger, \
-     title, description, origin, categories, ransomware_reach, infra_side, out_of_scope_reason, \
-     event, technical_support, false_positive, complements_requested, complements_received, \
-     local_year, local_month, deposit_slot) ";
+/// The columns of `incidents` an [`Incident`] fills, in the order `push_incident!` binds them.
+macro_rules! incident_columns {
+    () => {
+        "ref, structure_id, declared_at_ns, \
+         declared_offset_s, detected_at_ns, detected_offset_s, channel, state_at_declaration, \
+         support_requested, care_impact, degraded_hours, data_impact, data_kind, patient_danger, \
+         title, description, origin, categories, ransomware_reach, infra_side, out_of_scope_reason, \
+         event, technical_support, false_positive, complements_requested, complements_received, \
+         local_year, local_month, deposit_slot"
+    };
+}
+pub(crate) use incident_columns;
+
+pub(crate) const INSERT_INCIDENTS: &str =
+    concat!("INSERT INTO incidents (", incident_columns!(), ") ");
 
 const ON_CONFLICT: &str = " ON CONFLICT (ref) DO UPDATE SET structure_id = excluded.structure_id, \
      declared_at_ns = excluded.declared_at_ns, declared_offset_s = excluded.declared_offset_s, \
@@ -90,54 +101,61 @@ impl<'a> Flat<'a> {
     }
 }
 
+/// Binds the values of `incident_columns!` for a `Flat`, to a `Separated` of `push_values`.
+macro_rules! push_incident {
+    ($b:expr, $f:expr) => {{
+        use vigie_model::Code as _;
+        let f: &$crate::import::Flat<'_> = $f;
+        let i = f.incident;
+        let q = i.qualification.as_ref();
+        $b.push_bind(i.reference.as_ref().map(|r| r.as_str()))
+            .push_bind(f.structure_id)
+            .push_bind(i.declared_at.unix_nanos())
+            .push_bind(i.declared_at.offset_seconds())
+            .push_bind(i.detected_at.map(|d| d.unix_nanos()))
+            .push_bind(i.detected_at.map(|d| d.offset_seconds()))
+            .push_bind(i.channel.code())
+            .push_bind(i.state_at_declaration.code())
+            .push_bind(i.support_requested)
+            .push_bind(i.care_impact.code())
+            .push_bind(i.degraded_hours.map(vigie_model::DegradedHours::get))
+            .push_bind(i.data_impact.impacts().bits() as i32)
+            .push_bind(i.data_impact.kinds().bits() as i32)
+            .push_bind(i.patient_danger.code())
+            .push_bind(i.title.as_ref().map(|t| t.as_str()))
+            .push_bind(i.description.as_ref().map(|t| t.as_str()))
+            .push_bind(q.map(|q| q.origin().code()))
+            .push_bind(q.map(|q| q.categories().bits() as i32).unwrap_or(0))
+            .push_bind(
+                q.and_then(|q| q.ransomware_reach())
+                    .map(vigie_model::Code::code),
+            )
+            .push_bind(q.and_then(|q| q.infra_side()).map(vigie_model::Code::code))
+            .push_bind(
+                q.and_then(|q| q.out_of_scope_reason())
+                    .map(vigie_model::Code::code),
+            )
+            .push_bind(q.and_then(|q| q.event()).map(|e| e.as_str()))
+            .push_bind(i.handling.technical_support)
+            .push_bind(i.handling.false_positive)
+            .push_bind(i.handling.complements_requested)
+            .push_bind(i.handling.complements_received)
+            .push_bind(f.local_year)
+            .push_bind(f.local_month)
+            .push_bind(f.slot);
+    }};
+}
+pub(crate) use push_incident;
+
 /// An `INSERT` of `rows` (`Flat`s) into `incidents`, followed by `tail`.
 macro_rules! incidents_query {
     ($db:ty, $rows:expr, $tail:expr) => {{
-        let mut qb = QueryBuilder::<$db>::new($crate::import::INSERT_INCIDENTS);
-        qb.push_values($rows, |mut b, f: &$crate::import::Flat<'_>| {
-            let i = f.incident;
-            let q = i.qualification.as_ref();
-            b.push_bind(i.reference.as_ref().map(|r| r.as_str()))
-                .push_bind(f.structure_id)
-                .push_bind(i.declared_at.unix_nanos())
-                .push_bind(i.declared_at.offset_seconds())
-                .push_bind(i.detected_at.map(|d| d.unix_nanos()))
-                .push_bind(i.detected_at.map(|d| d.offset_seconds()))
-                .push_bind(i.channel.code())
-                .push_bind(i.state_at_declaration.code())
-                .push_bind(i.support_requested)
-                .push_bind(i.care_impact.code())
-                .push_bind(i.degraded_hours.map(vigie_model::DegradedHours::get))
-                .push_bind(i.data_impact.impacts().bits() as i32)
-                .push_bind(i.data_impact.kinds().bits() as i32)
-                .push_bind(i.patient_danger.code())
-                .push_bind(i.title.as_ref().map(|t| t.as_str()))
-                .push_bind(i.description.as_ref().map(|t| t.as_str()))
-                .push_bind(q.map(|q| q.origin().code()))
-                .push_bind(q.map(|q| q.categories().bits() as i32).unwrap_or(0))
-                .push_bind(
-                    q.and_then(|q| q.ransomware_reach())
-                        .map(vigie_model::Code::code),
-                )
-                .push_bind(q.and_then(|q| q.infra_side()).map(vigie_model::Code::code))
-                .push_bind(
-                    q.and_then(|q| q.out_of_scope_reason())
-                        .map(vigie_model::Code::code),
-                )
-                .push_bind(q.and_then(|q| q.event()).map(|e| e.as_str()))
-                .push_bind(i.handling.technical_support)
-                .push_bind(i.handling.false_positive)
-                .push_bind(i.handling.complements_requested)
-                .push_bind(i.handling.complements_received)
-                .push_bind(f.local_year)
-                .push_bind(f.local_month)
-                .push_bind(f.slot);
-        });
+        let mut qb = QueryBuilder::<$db>::new(INSERT_INCIDENTS);
+        qb.push_values($rows, |mut b, f: &Flat<'_>| push_incident!(b, f));
         qb.push($tail);
         qb
     }};
 }
-pub(crate) use incidents_query;
 
 macro_rules! upsert_structure {
     ($tx:expr, $s:expr) => {{
@@ -158,8 +176,8 @@ macro_rules! upsert_structure {
 
 impl Import {
     pub(crate) async fn begin(store: &Store) -> Result<Import, StoreError> {
-        let (tx, before) = match store {
-            Store::Sqlite(pool) => {
+        let (tx, before) = match store.pool() {
+            Pool::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
                 // Write first: SQLite takes its write lock now, so a commit by another
                 // connection cannot make a later first write fail (SQLITE_BUSY_SNAPSHOT).
@@ -171,7 +189,7 @@ impl Import {
                     .await?;
                 (Tx::Sqlite(tx), n)
             }
-            Store::Postgres(pool) => {
+            Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 let n = sqlx::query_scalar::<_, i64>(COUNT)
                     .fetch_one(&mut *tx)
@@ -181,6 +199,7 @@ impl Import {
         };
         Ok(Import {
             tx,
+            tokens: store.tokens.clone(),
             before,
             written: 0,
             structures: HashMap::new(),
@@ -286,10 +305,13 @@ impl Import {
                 counts
             }};
         }
-        Ok(match self.tx {
+        let tokens = self.tokens;
+        let counts = match self.tx {
             Tx::Sqlite(tx) => finish!(tx),
             Tx::Postgres(tx) => finish!(tx),
-        })
+        };
+        tokens.clear();
+        Ok(counts)
     }
 
     /// Drops everything written.

@@ -17,7 +17,7 @@ use vigie_journal::{
     Verifier,
 };
 
-use crate::{Store, StoreError, on_pool, portal::ns};
+use crate::{Pool, Store, StoreError, on_pool, portal::ns};
 
 /// A journal entry as stored (the entry, the hash it follows and its own).
 pub type JournalRecord = Linked;
@@ -199,7 +199,7 @@ impl Store {
         let mut verifier = Verifier::new(anchors);
         let head = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            if matches!(self, Store::Postgres(_)) {
+            if matches!(self.pool(), Pool::Postgres(_)) {
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .execute(&mut *tx)
                     .await?;
@@ -232,10 +232,10 @@ impl Store {
     ) -> Result<Vec<JournalRecord>, StoreError> {
         let sql = "SELECT seq, at_ns, actor, action, subject, payload, prev_hash, hash FROM journal \
                    WHERE ($1 IS NULL OR subject = $1) ORDER BY seq DESC LIMIT $2";
-        let sql = match self {
-            Store::Sqlite(_) => sql,
+        let sql = match self.pool() {
+            Pool::Sqlite(_) => sql,
             // PostgreSQL must know the type of a parameter compared with NULL.
-            Store::Postgres(_) => {
+            Pool::Postgres(_) => {
                 "SELECT seq, at_ns, actor, action, subject, payload, prev_hash, hash FROM journal \
                  WHERE ($1::TEXT IS NULL OR subject = $1) ORDER BY seq DESC LIMIT $2"
             }

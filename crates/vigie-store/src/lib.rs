@@ -2,14 +2,18 @@
 //!
 //! **Invariant:** this is the only crate that knows SQL. Both engines run the same
 //! statements (placeholders `$n`, `ON CONFLICT`, `RETURNING`) against per-engine
-//! migrations; every value is parsed back into validated model types when read.
+//! migrations, but for how declarations get their identifiers (`declare`); every value is
+//! parsed back into validated model types when read. A declaration's case number is
+//! returned only once the transaction that holds it has committed (synced to disk).
 
+mod declare;
 mod decode;
 mod handling;
 mod import;
 mod journal;
 mod portal;
 mod reference;
+mod tokens;
 
 use std::str::FromStr;
 
@@ -28,6 +32,7 @@ pub use import::{Import, ImportCounts};
 pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
 pub use portal::*;
 pub use reference::Holdings;
+pub use tokens::TRUSTED_FOR as TOKEN_TRUSTED_FOR;
 pub use vigie_journal::{
     Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, Tamper, Verified,
 };
@@ -38,17 +43,26 @@ pub const DEFAULT_URL: &str = "sqlite:./vigie.db";
 /// Runs the same code against whichever pool the store holds.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            $crate::Store::Sqlite($pool) => $body,
-            $crate::Store::Postgres($pool) => $body,
+        match $store.pool() {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
         }
     };
 }
 pub(crate) use on_pool;
 
-/// A connection pool to Vigie's database, migrated to the current schema.
+/// Vigie's database, migrated to the current schema: a connection pool, and the writer
+/// that commits declarations in groups (see [`Store::declare`]).
 #[derive(Debug, Clone)]
-pub enum Store {
+pub struct Store {
+    pool: Pool,
+    declarations: declare::Writer,
+    tokens: std::sync::Arc<tokens::TokenCache>,
+}
+
+/// The connection pool of one engine.
+#[derive(Debug, Clone)]
+pub enum Pool {
     /// Embedded SQLite file (WAL).
     Sqlite(SqlitePool),
     /// PostgreSQL server.
@@ -75,6 +89,10 @@ pub enum StoreError {
     /// A statement failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// A declaration was not confirmed: its group's commit failed (it may have landed,
+    /// whole), or the writer of declarations stopped.
+    #[error("the declaration could not be confirmed: {0}")]
+    Unconfirmed(String),
     /// A stored value does not parse back (changed outside Vigie).
     #[error("{table} row {id} holds an invalid {column}: {reason}")]
     Corrupt {
@@ -130,18 +148,22 @@ fn redact(url: &str) -> String {
 
 impl Store {
     /// Opens (creating it if needed) and migrates the database at `url`:
-    /// `sqlite:PATH` or `postgres://…`.
+    /// `sqlite:PATH` or `postgres://…`. Starts the writer of declarations, which needs a
+    /// Tokio runtime and connects on first use.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
             url: redact(url),
             source,
         };
-        if url.starts_with("sqlite:") {
+        let (pool, writer) = if url.starts_with("sqlite:") {
+            // `synchronous = FULL`: a commit is on disk (WAL synced) when it returns, so
+            // what was acknowledged survives a power loss, not only a crash. Declarations
+            // are committed in groups, so this costs one sync per group.
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(open_err)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 // Large imports keep their working set in memory: up to 128 MiB of page
                 // cache per connection, and temporary (statement) journals in memory.
@@ -150,7 +172,7 @@ impl Store {
                 .busy_timeout(std::time::Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(open_err)?;
             migrator([
@@ -177,7 +199,16 @@ impl Store {
             ])
             .run(&pool)
             .await?;
-            Ok(Store::Sqlite(pool))
+            // The writer of declarations: a smaller page cache (SQLite walks all of it at
+            // each commit), and checkpoints left to the pool (see `declare`).
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_lazy_with(
+                    options
+                        .pragma("cache_size", "-8192")
+                        .pragma("wal_autocheckpoint", declare::WRITER_AUTOCHECKPOINT),
+                );
+            (Pool::Sqlite(pool), Pool::Sqlite(writer))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(8)
@@ -209,22 +240,43 @@ impl Store {
             ])
             .run(&pool)
             .await?;
-            Ok(Store::Postgres(pool))
+            let writer = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(std::time::Duration::from_secs(5))
+                .connect_lazy(url)
+                .map_err(open_err)?;
+            (Pool::Postgres(pool), Pool::Postgres(writer))
         } else {
-            Err(StoreError::BadUrl(url.to_owned()))
-        }
+            return Err(StoreError::BadUrl(url.to_owned()));
+        };
+        let checkpoints = match &pool {
+            Pool::Sqlite(pool) => Some(pool.clone()),
+            Pool::Postgres(_) => None,
+        };
+        Ok(Store {
+            pool,
+            declarations: declare::Writer::start(writer, checkpoints),
+            tokens: Default::default(),
+        })
+    }
+
+    /// The connection pool (for tests and tools that must reach behind the store).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
     }
 
     /// The engine's name: `sqlite` or `postgres`.
     pub fn engine(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
     }
 
-    /// Closes every connection (SQLite checkpoints its WAL).
+    /// Closes every connection (SQLite checkpoints its WAL), once the declarations being
+    /// written are committed; declarations made afterwards fail.
     pub async fn close(&self) {
+        self.declarations.close().await;
         on_pool!(self, pool => pool.close().await)
     }
 
@@ -242,21 +294,21 @@ impl Store {
     /// Every incident (of one Paris year, if given), in the order they were first stored.
     pub fn export(&self, year: Option<i16>) -> BoxStream<'_, Result<Incident, StoreError>> {
         let year = year.map(i32::from);
-        match (self, year) {
-            (Store::Sqlite(pool), None) => sqlx::query(decode::SELECT_ALL)
+        match (&self.pool, year) {
+            (Pool::Sqlite(pool), None) => sqlx::query(decode::SELECT_ALL)
                 .fetch(pool)
                 .map(decode::incident_sqlite)
                 .boxed(),
-            (Store::Sqlite(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+            (Pool::Sqlite(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
                 .bind(y)
                 .fetch(pool)
                 .map(decode::incident_sqlite)
                 .boxed(),
-            (Store::Postgres(pool), None) => sqlx::query(decode::SELECT_ALL)
+            (Pool::Postgres(pool), None) => sqlx::query(decode::SELECT_ALL)
                 .fetch(pool)
                 .map(decode::incident_pg)
                 .boxed(),
-            (Store::Postgres(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+            (Pool::Postgres(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
                 .bind(y)
                 .fetch(pool)
                 .map(decode::incident_pg)
@@ -271,21 +323,21 @@ impl Store {
         year: Option<i16>,
     ) -> BoxStream<'_, Result<(CaseNumber, Incident), StoreError>> {
         let year = year.map(i32::from);
-        match (self, year) {
-            (Store::Sqlite(pool), None) => sqlx::query(decode::SELECT_ALL)
+        match (self.pool(), year) {
+            (Pool::Sqlite(pool), None) => sqlx::query(decode::SELECT_ALL)
                 .fetch(pool)
                 .map(decode::case_sqlite)
                 .boxed(),
-            (Store::Sqlite(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+            (Pool::Sqlite(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
                 .bind(y)
                 .fetch(pool)
                 .map(decode::case_sqlite)
                 .boxed(),
-            (Store::Postgres(pool), None) => sqlx::query(decode::SELECT_ALL)
+            (Pool::Postgres(pool), None) => sqlx::query(decode::SELECT_ALL)
                 .fetch(pool)
                 .map(decode::case_pg)
                 .boxed(),
-            (Store::Postgres(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
+            (Pool::Postgres(pool), Some(y)) => sqlx::query(decode::SELECT_YEAR)
                 .bind(y)
                 .fetch(pool)
                 .map(decode::case_pg)

@@ -11,9 +11,9 @@ use vigie_workflow::routing::{Recipient, Routing};
 use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
 use crate::{
-    Store, StoreError,
+    Pool, Store, StoreError,
+    declare::Pending,
     decode::{self, parsed},
-    import::{Flat, incidents_query},
     journal::{Append as _, Login, login_entry},
     on_pool,
 };
@@ -34,7 +34,7 @@ pub(crate) fn instant(ns: i64) -> Timestamp {
 
 /// The journal entry of a declaration: who declared for which structure, and a SHA-256 of
 /// the incident as declared (its v1 line), never its content.
-fn declared_entry(
+pub(crate) fn declared_entry(
     case: CaseNumber,
     incident: &Incident,
     declared_by: Option<UserId>,
@@ -147,6 +147,11 @@ pub struct CaseRecord {
     pub texts: DeclarationTexts,
 }
 
+impl CaseRecord {
+    /// The handling state of a case when it is declared.
+    pub const INITIAL_STATE: &str = "received";
+}
+
 /// A line of a list of cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
@@ -226,6 +231,17 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// A live API token, the structure it acts for, and where its acknowledgments go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTokenHolder {
+    /// The token.
+    pub token: ApiTokenRecord,
+    /// The structure it acts for.
+    pub structure: StructureRecord,
+    /// The address of the user who created the token, if any.
+    pub author_email: Option<String>,
+}
+
 /// A pending invitation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationRecord {
@@ -266,9 +282,12 @@ macro_rules! enqueue {
 pub(crate) use enqueue;
 
 macro_rules! structure_record {
-    ($row:expr) => {{
+    ($row:expr) => {
+        structure_record!($row, "id")
+    };
+    ($row:expr, $id:literal) => {{
         let row = $row;
-        let id: i64 = row.try_get("id")?;
+        let id: i64 = row.try_get($id)?;
         let finess: String = row.try_get("finess")?;
         let name: String = row.try_get("name")?;
         let kind: String = row.try_get("kind")?;
@@ -694,6 +713,7 @@ impl Store {
             .bind(s.finess.as_str()).bind(s.name.as_str()).bind(s.kind.code()).bind(s.legal_status.code())
             .bind(s.region.code()).bind(s.ose).bind(s.ght.as_ref().map(|g| g.as_str()))
             .fetch_one(pool).await?);
+        self.tokens.clear();
         Ok(StructureId(id))
     }
 
@@ -722,8 +742,13 @@ impl Store {
         }))
     }
 
-    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it, and
-    /// its journal entry, in one transaction: once this returns a case number, all are durable.
+    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it
+    /// (`mails`, given its case number) and its journal entries, in one transaction: once
+    /// this returns a case number, all are durable.
+    ///
+    /// Declarations are committed in groups by the store's writer (one transaction for
+    /// every declaration queued meanwhile); a declaration that fails does not fail the
+    /// others. If the caller stops waiting, the declaration is still written.
     #[allow(clippy::too_many_arguments)]
     pub async fn declare(
         &self,
@@ -733,49 +758,22 @@ impl Store {
         actor: &Actor,
         texts: &DeclarationTexts,
         routings: &[Routing],
-        mails: impl FnOnce(CaseNumber) -> Vec<OutboxMail>,
+        mails: impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static,
         now: Timestamp,
     ) -> Result<CaseNumber, StoreError> {
-        let flat = Flat::new(incident, structure.0);
-        let year = i16::try_from(flat.local_year).unwrap_or(i16::MAX);
-        let rows = [flat];
-        macro_rules! declare_on {
-            ($db:ty, $pool:expr) => {{
-                let mut tx = $pool.begin().await?;
-                let id: i64 = {
-                    let mut qb = incidents_query!($db, rows.iter(), " RETURNING id");
-                    qb.build().fetch_one(&mut *tx).await?.try_get(0)?
-                };
-                sqlx::query(
-                    "UPDATE incidents SET declared_by = $2, measures_taken = $3, affected_systems = $4 WHERE id = $1",
-                )
-                .bind(id)
-                .bind(declared_by.map(|u| u.0))
-                .bind(texts.measures_taken.as_deref())
-                .bind(texts.affected_systems.as_deref())
-                    .execute(&mut *tx)
-                    .await?;
-                let case = parsed(
-                    CaseNumber::new(year, id).ok_or("no case number"),
-                    "incidents",
-                    id,
-                    "id",
-                )?;
-                let fresh = crate::handling::insert_routings!(tx, case, routings, now);
-                for mail in mails(case) {
-                    enqueue!(&mut *tx, &mail, now);
-                }
-                let mut entries = vec![declared_entry(case, incident, declared_by, actor, now)];
-                entries.extend(crate::handling::routed_entries(case, routings, &fresh, now));
-                tx.append_journal(entries).await?;
-                tx.commit().await?;
-                case
-            }};
-        }
-        Ok(match self {
-            Store::Sqlite(pool) => declare_on!(Sqlite, pool),
-            Store::Postgres(pool) => declare_on!(Postgres, pool),
-        })
+        self.declarations
+            .declare(|answer| Pending {
+                structure,
+                incident: incident.clone(),
+                declared_by,
+                actor: actor.clone(),
+                texts: texts.clone(),
+                routings: routings.to_vec(),
+                mails: Box::new(mails),
+                now,
+                answer,
+            })
+            .await
     }
 
     /// One case, by number (`None` if there is no such case, or the year does not match).
@@ -889,15 +887,15 @@ impl Store {
                 qb
             }};
         }
-        match self {
-            Store::Sqlite(pool) => {
+        match self.pool() {
+            Pool::Sqlite(pool) => {
                 let mut qb = listing_query!(Sqlite);
                 let mut rows = qb.build().fetch(pool);
                 while let Some(row) = rows.try_next().await? {
                     out.push(case_summary!(row));
                 }
             }
-            Store::Postgres(pool) => {
+            Pool::Postgres(pool) => {
                 let mut qb = listing_query!(Postgres);
                 let mut rows = qb.build().fetch(pool);
                 while let Some(row) = rows.try_next().await? {
@@ -1030,6 +1028,38 @@ impl Store {
         }))
     }
 
+    /// A live API token with its structure and its author's address, in one query; a
+    /// token read less than [`TOKEN_TRUSTED_FOR`](crate::TOKEN_TRUSTED_FOR) before `now` is
+    /// not read again (a revocation through this store takes effect at once).
+    pub async fn api_token_holder(
+        &self,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<ApiTokenHolder>, StoreError> {
+        if let Some(holder) = self.tokens.get(hash, now) {
+            return Ok(Some(holder));
+        }
+        let sql = "SELECT t.id, t.structure_id, t.label, t.created_by, t.created_at_ns, t.revoked_at_ns, \
+                   s.finess, s.name, s.kind, s.legal_status, s.region, s.ose, s.ght, u.email \
+                   FROM api_tokens t JOIN structures s ON s.id = t.structure_id \
+                   LEFT JOIN users u ON u.id = t.created_by \
+                   WHERE t.token_hash = $1 AND t.revoked_at_ns IS NULL";
+        let holder = on_pool!(self, pool => {
+            match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
+                Some(row) => Some(ApiTokenHolder {
+                    token: api_token_record!(&row),
+                    structure: structure_record!(&row, "structure_id"),
+                    author_email: row.try_get("email")?,
+                }),
+                None => None,
+            }
+        });
+        if let Some(holder) = &holder {
+            self.tokens.put(hash, now, holder);
+        }
+        Ok(holder)
+    }
+
     /// The API tokens of a structure, revoked ones included.
     pub async fn api_tokens(
         &self,
@@ -1055,6 +1085,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE api_tokens SET revoked_at_ns = $3 WHERE id = $1 AND structure_id = $2 AND revoked_at_ns IS NULL";
         let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(structure.0).bind(ns(now)).execute(pool).await?.rows_affected());
+        self.tokens.clear();
         Ok(n == 1)
     }
 

@@ -70,6 +70,8 @@ pub struct App {
     pub clock: Clock,
     /// Per-address limits of login attempts.
     pub(crate) limiter: Arc<security::RateLimiter>,
+    /// The routing rules and alert directories, trusted for a few seconds.
+    pub routing: Arc<vigie_service::handling::RoutingCache>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             settings: Arc::new(settings),
             clock,
             limiter: Arc::new(limiter),
+            routing: Arc::default(),
         }
     }
 

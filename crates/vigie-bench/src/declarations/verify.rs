@@ -246,9 +246,9 @@ mod store_tests {
                 &vigie_store::Actor::User(account.user.0),
                 &sent.texts,
                 &[],
-                |case| {
+                move |case| {
                     vec![OutboxMail {
-                        recipients: vec![email],
+                        recipients: vec![email.clone()],
                         subject: "Accusé".into(),
                         text: "t".into(),
                         html: "h".into(),

@@ -6,7 +6,7 @@ use jiff::{Timestamp, ToSpan};
 use vigie_access::{Authority, Role, Scope};
 use vigie_store::{
     Action, Actor, DeclarationTexts, Login, LoginFactor, LoginRefusal, NewEntry, NewUser, Payload,
-    Store, Tamper, TamperKind,
+    Pool, Store, Tamper, TamperKind,
 };
 
 use crate::portal::{at, declaration, structure};
@@ -14,9 +14,9 @@ use crate::portal::{at, declaration, structure};
 /// Runs one statement directly on the database, as someone with access to it would.
 async fn sql(store: &Store, statement: &str) -> Result<(), sqlx::Error> {
     let statement = sqlx::AssertSqlSafe(statement.to_owned());
-    match store {
-        Store::Sqlite(pool) => sqlx::query(statement).execute(pool).await.map(drop),
-        Store::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(drop),
+    match store.pool() {
+        Pool::Sqlite(pool) => sqlx::query(statement).execute(pool).await.map(drop),
+        Pool::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(drop),
     }
 }
 
@@ -191,12 +191,12 @@ async fn journal_story(store: &Store) {
     assert_eq!(verify(store).await, Ok(sound));
 
     // Whoever owns the database can; the chain tells.
-    let drop_triggers: &[&str] = match store {
-        Store::Sqlite(_) => &[
+    let drop_triggers: &[&str] = match store.pool() {
+        Pool::Sqlite(_) => &[
             "DROP TRIGGER journal_no_update",
             "DROP TRIGGER journal_no_delete",
         ],
-        Store::Postgres(_) => &["DROP TRIGGER journal_no_change ON journal"],
+        Pool::Postgres(_) => &["DROP TRIGGER journal_no_change ON journal"],
     };
     for statement in drop_triggers {
         sql(store, statement).await.unwrap();

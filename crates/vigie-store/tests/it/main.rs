@@ -1,5 +1,6 @@
 //! The storage stories, told once and run on SQLite and on PostgreSQL.
 
+mod declarations;
 mod engines;
 mod handling;
 mod journal;

@@ -362,9 +362,39 @@ async fn portal_story(store: &Store) {
             .structure,
         s1
     );
+    // With its structure and the address acknowledgments go to, in one query.
+    let holder = store
+        .api_token_holder("tokenhash", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (holder.token.id, holder.token.label.as_str()),
+        (token, "SIEM")
+    );
+    assert_eq!((holder.structure.id, holder.token.structure), (s1, s1));
+    assert_eq!(
+        holder.structure.structure,
+        structure("010000024", "76", "Alpha")
+    );
+    assert_eq!(holder.author_email.as_deref(), Some("alice@ch-exemple.fr"));
+    assert!(
+        store
+            .api_token_holder("other", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(!store.revoke_api_token(s2, token, now).await.unwrap());
     assert!(store.revoke_api_token(s1, token, now).await.unwrap());
     assert!(store.api_token("tokenhash").await.unwrap().is_none());
+    assert!(
+        store
+            .api_token_holder("tokenhash", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(store.api_tokens(s1).await.unwrap().len(), 1);
 
     // Invitations are accepted once, before they expire.
@@ -457,4 +487,37 @@ async fn portal_on_postgres() {
     };
     portal_story(&db.store).await;
     db.drop().await;
+}
+
+/// A token revoked by another process sharing the database stops working within
+/// `TOKEN_TRUSTED_FOR`; revoked through this store, at once.
+#[tokio::test]
+async fn api_tokens_are_trusted_briefly() {
+    let db = crate::engines::Sqlite::new().await;
+    let (store, now) = (&db.store, at("2024-11-28T08:15:00Z"));
+    let s1 = store
+        .save_structure(&structure("010000024", "76", "Alpha"))
+        .await
+        .unwrap();
+    let token = store
+        .create_api_token(s1, "h", "SIEM", None, now)
+        .await
+        .unwrap();
+    assert!(store.api_token_holder("h", now).await.unwrap().is_some());
+    let other = Store::open(&db.url).await.unwrap();
+    assert!(other.revoke_api_token(s1, token, now).await.unwrap());
+    let later = now + vigie_store::TOKEN_TRUSTED_FOR;
+    let soon = later - 1.second();
+    assert!(store.api_token_holder("h", soon).await.unwrap().is_some());
+    assert!(store.api_token_holder("h", later).await.unwrap().is_none());
+    assert!(other.api_token_holder("h", now).await.unwrap().is_none());
+
+    let token = store
+        .create_api_token(s1, "h2", "SIEM", None, now)
+        .await
+        .unwrap();
+    assert!(store.api_token_holder("h2", now).await.unwrap().is_some());
+    assert!(store.revoke_api_token(s1, token, now).await.unwrap());
+    assert!(store.api_token_holder("h2", now).await.unwrap().is_none());
+    other.close().await;
 }

@@ -2,7 +2,7 @@
 
 use futures_util::TryStreamExt;
 use vigie_model::{Region, interchange::v1};
-use vigie_store::{Actor, Store, StoreError};
+use vigie_store::{Actor, Pool, Store, StoreError};
 
 /// A v1 line; `extra` (a JSON object's members, starting with a comma) adds or overrides fields.
 fn line(reference: &str, declared_at: &str, finess: &str, extra: &str) -> String {
@@ -160,9 +160,9 @@ async fn story(store: &Store) {
 
     // A value changed behind Vigie's back is reported, not trusted.
     let sql = "UPDATE incidents SET care_impact = 'catastrophic' WHERE ref = 'a'";
-    match store {
-        Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
-        Store::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+    match store.pool() {
+        Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+        Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
     }
     let err = store
         .export(None)

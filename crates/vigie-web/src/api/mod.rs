@@ -9,11 +9,11 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use vigie_access::{IncidentAction, Role, Scope, UserId, Viewer, reveal};
+use vigie_access::{IncidentAction, IncidentFacts, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
-use vigie_model::{CaseNumber, Code, interchange::v1};
-use vigie_service::handling::DeclarationRouting;
-use vigie_store::{Actor, CaseRecord, DeclarationTexts};
+use vigie_model::{CaseNumber, Code, CodeSet, interchange::v1};
+use vigie_service::handling::{DeclarationRouting, declaration_mails};
+use vigie_store::{Actor, CaseRecord, DeclarationTexts, StructureRecord};
 
 use crate::App;
 
@@ -87,11 +87,13 @@ impl IntoResponse for ApiError {
 /// The structure a request's API token acts for, as a declarant of it.
 pub struct ApiCaller {
     viewer: Viewer,
-    structure: vigie_access::StructureId,
+    structure: StructureRecord,
     /// The user who created the token: what it writes is in their name.
     author: Option<UserId>,
     /// The token, as the journal names who acted.
     actor: Actor,
+    /// Their address, where acknowledgments go.
+    author_email: Option<String>,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -116,19 +118,25 @@ impl FromRequestParts<App> for ApiCaller {
         };
         let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         let token = SecretToken::parse(TokenKind::Api, token).map_err(|_| unauthorized())?;
-        let record = app
+        // The token, its structure and its author's address, in one query.
+        let holder = app
             .store
-            .api_token(&token.hash().to_hex())
+            .api_token_holder(&token.hash().to_hex(), app.now())
             .await?
             .ok_or_else(unauthorized)?;
-        let user = record.created_by.unwrap_or(UserId(0));
-        let viewer = Viewer::new(user, Role::Declarant, Scope::Structure(record.structure))
-            .map_err(|_| unauthorized())?;
+        let user = holder.token.created_by.unwrap_or(UserId(0));
+        let viewer = Viewer::new(
+            user,
+            Role::Declarant,
+            Scope::Structure(holder.token.structure),
+        )
+        .map_err(|_| unauthorized())?;
         Ok(ApiCaller {
             viewer,
-            structure: record.structure,
-            author: record.created_by,
-            actor: Actor::ApiToken(record.id),
+            structure: holder.structure,
+            author: holder.token.created_by,
+            author_email: holder.author_email,
+            actor: Actor::ApiToken(holder.token.id),
         })
     }
 }
@@ -247,11 +255,7 @@ pub async fn create(
         measures_taken: text(&mut fields, "measures_taken")?,
         affected_systems: text(&mut fields, "affected_systems")?,
     };
-    let structure = app
-        .store
-        .structure(caller.structure)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let structure = &caller.structure;
     let now = app.now();
     let offset = crate::paris().to_offset(now);
     let s = &structure.structure;
@@ -273,46 +277,40 @@ pub async fn create(
     let incident = v1::parse_line(&Value::Object(fields).to_string())
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.reason))?;
     // The acknowledgment goes to whoever created the token.
-    let to: Vec<vigie_mail::Mailbox> = match caller.author {
-        Some(user) => app
-            .store
-            .user(user)
-            .await?
-            .and_then(|u| u.email.parse().ok())
-            .into_iter()
-            .collect(),
-        None => Vec::new(),
-    };
-    let name = s.name.to_string();
-    let routing = DeclarationRouting::prepare(&app.store, &incident).await?;
+    let to: Vec<vigie_mail::Mailbox> = caller
+        .author_email
+        .as_deref()
+        .and_then(|e| e.parse().ok())
+        .into_iter()
+        .collect();
+    let routing = DeclarationRouting::prepare(&app.store, &app.routing, &incident, now).await?;
     let case = app
         .store
         .declare(
-            caller.structure,
+            structure.id,
             &incident,
             caller.author,
             &caller.actor,
             &texts,
-            &routing.routings,
-            |case| {
-                let mut mails = vigie_service::declarations::acknowledgment(
-                    &to,
-                    case,
-                    &name,
-                    &incident,
-                    app.portal(),
-                );
-                mails.extend(routing.alerts(case, &incident, app.portal()));
-                mails
-            },
+            &routing.routings.clone(),
+            declaration_mails(to, s.name.to_string(), &incident, app.portal(), routing),
             now,
         )
         .await?;
-    let record = app
-        .store
-        .case(case)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    // The answer is built from what was just stored, as reading it back would give it.
+    let record = CaseRecord {
+        case,
+        facts: IncidentFacts {
+            structure: structure.id,
+            ght: s.ght.as_ref().map(|g| g.as_str().to_owned()),
+            region: s.region,
+            routed_to: CodeSet::empty(),
+        },
+        incident,
+        state: CaseRecord::INITIAL_STATE.to_owned(),
+        declared_by: caller.author,
+        texts,
+    };
     let location = format!("/api/v1/declarations/{case}");
     Ok((
         StatusCode::CREATED,

@@ -10,8 +10,7 @@ use axum::{
 use vigie_access::{Role, Scope, StructureAction, StructureFacts, allows_structure};
 use vigie_mail::Mailbox;
 use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
-use vigie_service::declarations::acknowledgment;
-use vigie_service::handling::DeclarationRouting;
+use vigie_service::handling::{DeclarationRouting, declaration_mails};
 use vigie_store::{Actor, DeclarationTexts, StructureRecord};
 
 use crate::{
@@ -290,7 +289,7 @@ pub async fn submit(
     };
     let to: Vec<Mailbox> = who.user.email.parse::<Mailbox>().into_iter().collect();
     let structure_name = structure.structure.name.to_string();
-    let routing = DeclarationRouting::prepare(&app.store, &incident).await?;
+    let routing = DeclarationRouting::prepare(&app.store, &app.routing, &incident, now).await?;
     let case = app
         .store
         .declare(
@@ -299,12 +298,8 @@ pub async fn submit(
             Some(who.user.id),
             &Actor::User(who.user.id.0),
             &texts,
-            &routing.routings,
-            |case| {
-                let mut mails = acknowledgment(&to, case, &structure_name, &incident, app.portal());
-                mails.extend(routing.alerts(case, &incident, app.portal()));
-                mails
-            },
+            &routing.routings.clone(),
+            declaration_mails(to, structure_name, &incident, app.portal(), routing),
             now,
         )
         .await?;

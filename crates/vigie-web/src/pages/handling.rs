@@ -991,6 +991,7 @@ pub async fn save_rules(
         return rules_page(&app, &who, Some(document), Some(error), false).await;
     }
     handling::save_rules(&app.store, &who.user.viewer, &document, app.now()).await?;
+    app.routing.clear();
     Ok(super::see_other(
         "/administration/acheminement?enregistre=1",
     ))

@@ -10,7 +10,7 @@ use vigie_mail::Mailbox;
 use vigie_model::{
     CareImpact, Code, DataImpactCode, Finess, PatientDanger, StateAtDeclaration, interchange::v1,
 };
-use vigie_service::{declarations::acknowledgment, handling::DeclarationRouting};
+use vigie_service::handling::{DeclarationRouting, declaration_mails};
 use vigie_store::{Actor, DeclarationTexts};
 
 use crate::{
@@ -251,7 +251,7 @@ pub async fn submit(
         .filter(|u| !u.disabled && u.viewer.role() == Role::Declarant)
         .filter_map(|u| u.email.parse().ok())
         .collect();
-    let routing = DeclarationRouting::prepare(&app.store, &incident).await?;
+    let routing = DeclarationRouting::prepare(&app.store, &app.routing, &incident, now).await?;
     let name = s.name.to_string();
     let texts = DeclarationTexts {
         measures_taken: Some(typed.advice.clone()),
@@ -265,12 +265,8 @@ pub async fn submit(
             Some(who.user.id),
             &Actor::User(who.user.id.0),
             &texts,
-            &routing.routings,
-            |case| {
-                let mut mails = acknowledgment(&to, case, &name, &incident, app.portal());
-                mails.extend(routing.alerts(case, &incident, app.portal()));
-                mails
-            },
+            &routing.routings.clone(),
+            declaration_mails(to, name, &incident, app.portal(), routing),
             now,
         )
         .await?;

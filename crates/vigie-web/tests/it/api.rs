@@ -88,6 +88,8 @@ async fn a_structure_declares_reads_lists_and_writes_through_the_api() {
         .await
         .unwrap();
     assert_eq!(read["case_number"], case);
+    // The answer to the creation is what reading the case back gives.
+    assert_eq!(read, body);
     let list: Value = http
         .get(url("/api/v1/declarations"))
         .bearer_auth(token.expose())
