@@ -21,6 +21,7 @@
 //! - `false_positive` of figure 18 counts false positives among incidents that got
 //!   technical support; figure 1 counts them all.
 
+mod disclosure;
 mod figure;
 mod filter;
 mod joint;
@@ -31,6 +32,7 @@ mod tally;
 
 use std::{num::NonZeroUsize, thread};
 
+pub use disclosure::{Cell, Delta, Disclosure, PublicFigure, PublicObservatory, PublicRow};
 pub use figure::{Figure, FigureError, FigureRow, Observatory};
 pub use filter::Filter;
 pub use reference::{InvalidShare, Reference, ReferenceError, Share};
