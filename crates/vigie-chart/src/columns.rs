@@ -99,7 +99,7 @@ fn finish(figure: &PublicFigure, desc: &str, body: &str, lines: i64) -> String {
 pub(crate) fn columns(figure: &PublicFigure, mean: bool) -> String {
     let n = i64::try_from(figure.rows.len()).unwrap_or(0).max(1);
     let group = (WIDTH - 2 * LEFT) / n;
-    let bar = (group - 12) / 2;
+    let bar = (group - 14) / 2;
     let scale = frame::scale(figure, true);
     let mut body = String::new();
     frame::legend(&mut body, figure, LEFT, 10);
@@ -132,11 +132,10 @@ pub(crate) fn columns(figure: &PublicFigure, mean: bool) -> String {
         let _ = write!(
             body,
             "<g class=\"mean\"><line x1=\"{LEFT}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#b34700\" \
-             stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\" \
+             stroke-width=\"2\" stroke-dasharray=\"6 4\"/><line x1=\"260\" y1=\"17\" x2=\"284\" y2=\"17\" \
+             stroke=\"#b34700\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"290\" y=\"21\" \
              fill=\"#8a3700\">{}</text></g>",
             WIDTH - LEFT,
-            WIDTH - LEFT,
-            y - 6,
             escape(&text)
         );
         let _ = write!(desc, " {text}, en tirets orange.");
@@ -145,14 +144,13 @@ pub(crate) fn columns(figure: &PublicFigure, mean: bool) -> String {
     finish(figure, &desc, &body, lines)
 }
 
-/// The figure as a series over years: one column per year, a line through their tops.
+/// The figure as a series over years: one column per year.
 pub(crate) fn series(figure: &PublicFigure) -> String {
     let n = i64::try_from(figure.rows.len()).unwrap_or(0).max(1);
     let group = (WIDTH - 2 * LEFT) / n;
     let bar = (group * 3 / 5).min(90);
     let scale = frame::scale(figure, false);
     let mut body = String::new();
-    let mut points = Vec::new();
     for (i, row) in figure.rows.iter().enumerate() {
         let x = LEFT + i64::try_from(i).unwrap_or(0) * group + (group - bar) / 2;
         let _ = write!(
@@ -162,26 +160,9 @@ pub(crate) fn series(figure: &PublicFigure) -> String {
         );
         column(&mut body, x, bar, row.count, scale, YEAR);
         body.push_str("</g>");
-        if let Some(v) = row.count.value() {
-            points.push((x + bar / 2, TOP + PLOT - frame::extent(v, scale, PLOT)));
-        }
-    }
-    if points.len() > 1 {
-        let list: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
-        let _ = write!(
-            body,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"#b34700\" stroke-width=\"2\"/>",
-            list.join(" ")
-        );
-    }
-    for (x, y) in &points {
-        let _ = write!(
-            body,
-            "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"#b34700\"/>"
-        );
     }
     baseline(&mut body);
-    let mut desc = String::from("Colonnes par année, reliées par une ligne.");
+    let mut desc = String::from("Colonnes, une par année.");
     let values: Vec<String> = figure
         .rows
         .iter()

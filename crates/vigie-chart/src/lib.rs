@@ -37,7 +37,7 @@ pub enum Kind {
     Months,
     /// Vertical columns, two per row (slots, quarters).
     Columns,
-    /// One column per year with a line through them (figures 15 and 20).
+    /// One column per year (figures 15 and 20).
     Series,
     /// A tile map of the regions, overseas apart (figure 6).
     Map,

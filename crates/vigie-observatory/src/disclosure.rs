@@ -19,10 +19,13 @@
 //!    and 20 equal the origins of 13 for the year and the year before. A sum is only
 //!    used when it holds in the data. While some sum lets a suppressed cell be
 //!    recomputed — it is the only unknown of the sum, or the bounds the reader knows of
-//!    the other unknowns ("< 5" is 1 to 4, a withheld sensitive cell is at least `t`)
-//!    pin it to one value — the smallest non-zero published part of that sum (else its
-//!    total) is withheld too, as [`Cell::Withheld`] (shown "n.d."). This repeats until
-//!    no sum reveals a suppressed cell.
+//!    the other unknowns ("< 5" is 1 to 4, "n.d." is at least 1) pin it to one value —
+//!    the smallest non-zero published part of that sum (else its total) is withheld
+//!    too, as [`Cell::Withheld`] (shown "n.d."). When every member is suppressed
+//!    already (say `1 + 1 = 2`, all "< 5"), the total (else the largest part) goes from
+//!    "< 5" to "n.d.". This repeats until no sum reveals a suppressed cell. "n.d." says
+//!    nothing of the value but that it is not 0; a threshold below 3 protects nothing
+//!    ("< 2" is 1).
 //! 4. **Figure 7** is an index computed from figure 6's counts: a region's index is
 //!    withheld whenever its count in figure 6 is suppressed, in the same column.
 //!
@@ -321,12 +324,12 @@ impl Disclosure {
             .map(|f| vec![[State::Published; 2]; f.rows.len()])
             .collect();
         // Primary suppression.
-        for (f, figure) in figures.iter().enumerate() {
-            for r in 0..figure.rows.len() {
-                for c in 0..2 {
+        for (f, rows) in state.iter_mut().enumerate() {
+            for (r, columns) in rows.iter_mut().enumerate() {
+                for (c, cell) in columns.iter_mut().enumerate() {
                     let v = value((f, r, c));
                     if sensitive((f, r, c)) && v >= 1 && v < t {
-                        state[f][r][c] = State::Below;
+                        *cell = State::Below;
                     }
                 }
             }
@@ -341,26 +344,37 @@ impl Disclosure {
                 match st[a.0][a.1][a.2] {
                     State::Published => (i128::from(value(a)), i128::from(value(a))),
                     State::Below => (1, i128::from(t - 1)),
-                    State::Withheld if sensitive(a) => (i128::from(t), UNBOUNDED),
                     State::Withheld => (1, UNBOUNDED),
                 }
             };
             let published =
                 |a: At, st: &Vec<Vec<[State; 2]>>| st[a.0][a.1][a.2] == State::Published;
-            // The first sum that reveals a cell and still has a non-zero published member.
+            // The first sum that reveals a cell: withhold its smallest non-zero published
+            // part, else its total, else turn its total (or largest part) from "< t" to
+            // "n.d.", which says nothing of the value.
             let next = sums
                 .iter()
                 .filter(|s| reveals(s, |a| bounds(a, &state), |a| !published(a, &state)))
                 .find_map(|sum| {
                     let total = sum.total;
+                    let below = |a: At| state[a.0][a.1][a.2] == State::Below;
                     sum.parts
                         .iter()
                         .copied()
                         .filter(|&a| published(a, &state) && value(a) > 0)
                         .min_by_key(|&a| value(a))
                         .or_else(|| (published(total, &state) && value(total) > 0).then_some(total))
+                        .or_else(|| below(total).then_some(total))
+                        .or_else(|| {
+                            sum.parts
+                                .iter()
+                                .copied()
+                                .filter(|&a| below(a))
+                                .max_by_key(|&a| value(a))
+                        })
                 });
-            // Nothing left to withhold: every revealing sum is suppressed throughout.
+            // Every revealing sum is withheld throughout (only when the threshold is
+            // below 3, where "< t" is itself a value).
             let Some(a) = next else { break };
             state[a.0][a.1][a.2] = State::Withheld;
         }
@@ -370,9 +384,10 @@ impl Disclosure {
             for r7 in 0..figures[f7].rows.len() {
                 let key = &figures[f7].rows[r7].key;
                 if let Some(r6) = figures[f6].rows.iter().position(|r| &r.key == key) {
-                    for c in 0..2 {
-                        if state[f6][r6][c] != State::Published {
-                            state[f7][r7][c] = State::Withheld;
+                    let six = state[f6][r6];
+                    for (seven, six) in state[f7][r7].iter_mut().zip(six) {
+                        if six != State::Published {
+                            *seven = State::Withheld;
                         }
                     }
                 }
@@ -504,4 +519,85 @@ fn sums(observatory: &Observatory) -> Vec<Sum> {
         }
     }
     sums
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delta_is_the_change_and_its_rounded_per_mille() {
+        let cases: &[(i64, i64, i64, Option<i64>)] = &[
+            (100, 125, 25, Some(250)),
+            (8, 7, -1, Some(-125)),
+            // 1/3 = 333.33‰ → 333; 2/3 = 666.67‰ → 667; −1/16 = −62.5‰ → −63.
+            (3, 4, 1, Some(333)),
+            (3, 5, 2, Some(667)),
+            (16, 15, -1, Some(-63)),
+            (0, 9, 9, None),
+            (5, 5, 0, Some(0)),
+        ];
+        for &(before, after, change, per_mille) in cases {
+            assert_eq!(
+                Delta::between(before, after),
+                Delta { change, per_mille },
+                "{before} → {after}"
+            );
+        }
+    }
+
+    #[test]
+    fn suppressed_values_are_null_with_their_reason_in_json() {
+        let row = PublicRow {
+            key: "06".to_owned(),
+            label: "Mayotte".to_owned(),
+            count: Cell::Below(5),
+            previous: Cell::Withheld,
+        };
+        assert_eq!(
+            serde_json::to_string(&row).unwrap(),
+            r#"{"key":"06","label":"Mayotte","count":null,"previous":null,"count_suppressed":"below_threshold","previous_suppressed":"complementary"}"#
+        );
+        let row = PublicRow {
+            count: Cell::Value(12),
+            previous: Cell::Value(0),
+            ..row
+        };
+        assert_eq!(
+            serde_json::to_string(&row).unwrap(),
+            r#"{"key":"06","label":"Mayotte","count":12,"previous":0}"#
+        );
+    }
+
+    #[test]
+    fn a_series_compares_each_year_with_the_one_before() {
+        let row = |key: &str, count| PublicRow {
+            key: key.to_owned(),
+            label: key.to_owned(),
+            count,
+            previous: Cell::Value(0),
+        };
+        let figure = PublicFigure {
+            number: 15,
+            year: 2024,
+            title: "",
+            note: None,
+            threshold: Some(5),
+            rows: vec![
+                row("2022", Cell::Value(10)),
+                row("2023", Cell::Below(5)),
+                row("2024", Cell::Value(20)),
+            ],
+        };
+        assert_eq!(figure.deltas(), [None, None, None]);
+        let figure = PublicFigure {
+            rows: vec![row("2023", Cell::Value(10)), row("2024", Cell::Value(20))],
+            ..figure
+        };
+        assert_eq!(figure.deltas(), [None, Some(Delta::between(10, 20))]);
+        assert_eq!(
+            figure.to_csv(),
+            "key,count,previous\n2023,10,0\n2024,20,0\n"
+        );
+    }
 }

@@ -12,6 +12,10 @@
 //! into [`Figure`]s with the keys, labels and order of `schemas/observatory.md`. Ten
 //! million rows take about 0.1 s on two cores.
 //!
+//! Public outputs go through [`Disclosure::apply`], which suppresses the small counts
+//! that could point to a structure (see the `disclosure` module for the rule) and gives a
+//! [`PublicObservatory`]; [`PublicObservatory::unrestricted`] is for internal pages.
+//!
 //! Choices the contract leaves open:
 //! - every key of a figure is listed, even when its count and previous are both 0;
 //! - figures 15 and 20 run from the first year of all the rows (before filtering, so
