@@ -12,6 +12,10 @@
 //! into [`Figure`]s with the keys, labels and order of `schemas/observatory.md`. Ten
 //! million rows take about 0.1 s on two cores.
 //!
+//! Public outputs go through [`Disclosure::apply`], which suppresses the small counts
+//! that could point to a structure (see the `disclosure` module for the rule) and gives a
+//! [`PublicObservatory`]; [`PublicObservatory::unrestricted`] is for internal pages.
+//!
 //! Choices the contract leaves open:
 //! - every key of a figure is listed, even when its count and previous are both 0;
 //! - figures 15 and 20 run from the first year of all the rows (before filtering, so
@@ -21,6 +25,7 @@
 //! - `false_positive` of figure 18 counts false positives among incidents that got
 //!   technical support; figure 1 counts them all.
 
+mod disclosure;
 mod figure;
 mod filter;
 mod joint;
@@ -31,6 +36,7 @@ mod tally;
 
 use std::{num::NonZeroUsize, thread};
 
+pub use disclosure::{Cell, Delta, Disclosure, PublicFigure, PublicObservatory, PublicRow};
 pub use figure::{Figure, FigureError, FigureRow, Observatory};
 pub use filter::Filter;
 pub use reference::{InvalidShare, Reference, ReferenceError, Share};

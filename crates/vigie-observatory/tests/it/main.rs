@@ -3,6 +3,8 @@
 //! Rows are written in a small language, one string per incident (see [`row`]), and
 //! figures are compared as `key=count/previous` lists of their non-zero rows.
 
+mod disclosure;
+
 use std::{collections::HashMap, num::NonZeroUsize};
 
 use vigie_model::{

@@ -35,6 +35,7 @@ fn pure_crates_do_no_io() {
         "vigie-auth",
         "vigie-workflow",
         "vigie-observatory",
+        "vigie-chart",
         "vigie-reference",
         "vigie-demo",
         "vigie-journal",
