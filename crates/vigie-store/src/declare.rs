@@ -22,7 +22,6 @@ use vigie_workflow::routing::Routing;
 use crate::{
     Pool, StoreError,
     decode::parsed,
-    handling::routed_entries,
     import::{Flat, incident_columns, push_incident},
     journal::Append as _,
     portal::{CaseRecord, DeclarationTexts, OutboxMail, declared_entry, ns},
@@ -305,7 +304,7 @@ macro_rules! write_group {
 
             // Per declaration, in the group's transaction: what must commit with it, in
             // `written` order (the order of the ids): its routings (all new, so one
-            // multi-row INSERT for the group), its e-mails, and its journal entries (one
+            // multi-row INSERT for the group), its e-mails, and its journal entry (one
             // append for the group).
             let routed: Vec<(CaseNumber, &Routing, Timestamp)> = written
                 .iter()
@@ -341,19 +340,21 @@ macro_rules! write_group {
                 rows.build().execute(&mut *$tx).await?;
             }
 
-            let mut entries = Vec::with_capacity(written.len() * 4);
-            for w in &written {
-                let p = w.pending;
-                entries.push(declared_entry(
-                    w.case,
-                    &p.incident,
-                    p.declared_by,
-                    &p.actor,
-                    p.now,
-                ));
-                let fresh: Vec<_> = p.routings.iter().map(|r| r.to).collect();
-                entries.extend(routed_entries(w.case, &p.routings, &fresh, p.now));
-            }
+            // One entry per declaration, naming the routings made with it.
+            let entries: Vec<_> = written
+                .iter()
+                .map(|w| {
+                    let p = w.pending;
+                    declared_entry(
+                        w.case,
+                        &p.incident,
+                        p.declared_by,
+                        &p.actor,
+                        &p.routings,
+                        p.now,
+                    )
+                })
+                .collect();
             $tx.append_journal(entries).await?;
 
             let cases: Vec<CaseNumber> = written.iter().map(|w| w.case).collect();

@@ -39,21 +39,32 @@ pub(crate) fn declared_entry(
     incident: &Incident,
     declared_by: Option<UserId>,
     actor: &Actor,
+    routings: &[Routing],
     now: Timestamp,
 ) -> NewEntry {
     let line = vigie_model::interchange::v1::to_line(incident);
+    let mut payload = Payload::new()
+        .with("structure", incident.structure.finess.as_str())
+        .with(
+            "declared_by",
+            declared_by.map(|u| Actor::User(u.0).to_string()),
+        )
+        .with("incident_sha256", sha256_hex(line.as_bytes()));
+    // The routings made with the declaration, by Vigie's rules, in the same entry:
+    // `recipient:rule+rule` separated by `;`.
+    if !routings.is_empty() {
+        let routed: Vec<String> = routings
+            .iter()
+            .map(|r| format!("{}:{}", r.to.code(), r.rule_ids().replace(',', "+")))
+            .collect();
+        payload = payload.with("routed", routed.join(";"));
+    }
     NewEntry {
         at_ns: ns(now),
         actor: actor.clone(),
         action: Action::CaseDeclared,
         subject: case.to_string(),
-        payload: Payload::new()
-            .with("structure", incident.structure.finess.as_str())
-            .with(
-                "declared_by",
-                declared_by.map(|u| Actor::User(u.0).to_string()),
-            )
-            .with("incident_sha256", sha256_hex(line.as_bytes())),
+        payload,
     }
 }
 

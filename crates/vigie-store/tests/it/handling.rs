@@ -210,9 +210,9 @@ async fn handling_story(store: &Store) {
     assert_eq!(record.incident.qualification, Some(q2.clone()));
     assert_eq!(record.state, "qualifying");
 
-    // The journal holds the declaration with its routings (in the order the rules gave
-    // them), each qualification with the routings it added, and nothing for routings
-    // already there.
+    // The journal holds the declaration with the routings made with it (in the order the
+    // rules gave them, in its entry), each qualification with the routings it added, and
+    // nothing for routings already there.
     let journaled: Vec<String> = store
         .journal_entries(Some(&c1.to_string()), 20)
         .await
@@ -223,6 +223,7 @@ async fn handling_story(store: &Store) {
             let detail = payload
                 .get("authority")
                 .or_else(|| payload.get("categories"))
+                .or_else(|| payload.get("routed"))
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             format!("{} {} {detail}", r.entry.actor, r.entry.action)
@@ -232,10 +233,8 @@ async fn handling_story(store: &Store) {
     assert_eq!(
         journaled,
         [
-            "system case_declared ".to_owned(),
-            "system case_routed dgs_corruss".to_owned(),
-            "system case_routed anssi".to_owned(),
-            "system case_routed ars".to_owned(),
+            "system case_declared dgs_corruss:dgs-care-impact;anssi:anssi-ose;ars:ars-region"
+                .to_owned(),
             format!("{analyst_actor} case_qualified ransomware,phishing"),
             "system case_routed dns".to_owned(),
             "system case_routed fssi".to_owned(),
