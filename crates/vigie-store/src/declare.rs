@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use vigie_access::{StructureId, UserId};
-use vigie_journal::Actor;
+use vigie_journal::{Action, Actor, NewEntry, Payload};
 use vigie_model::{CaseNumber, Incident};
 use vigie_workflow::routing::Routing;
 
@@ -24,7 +24,7 @@ use crate::{
     decode::parsed,
     import::{Flat, incident_columns, push_incident},
     journal::Append as _,
-    portal::{CaseRecord, DeclarationTexts, OutboxMail, declared_entry, ns},
+    portal::{CaseRecord, DeclarationTexts, OutboxMail, ns},
 };
 
 /// Most declarations committed in one transaction (34 values each: one statement stays
@@ -55,6 +55,8 @@ pub(crate) struct Pending {
     pub(crate) actor: Actor,
     pub(crate) texts: DeclarationTexts,
     pub(crate) routings: Vec<Routing>,
+    /// What the journal says of it (its entry's payload).
+    pub(crate) journal: Payload,
     pub(crate) mails: Mails,
     pub(crate) now: Timestamp,
     pub(crate) answer: oneshot::Sender<Result<CaseNumber, StoreError>>,
@@ -345,14 +347,13 @@ macro_rules! write_group {
                 .iter()
                 .map(|w| {
                     let p = w.pending;
-                    declared_entry(
-                        w.case,
-                        &p.incident,
-                        p.declared_by,
-                        &p.actor,
-                        &p.routings,
-                        p.now,
-                    )
+                    NewEntry {
+                        at_ns: ns(p.now),
+                        actor: p.actor.clone(),
+                        action: Action::CaseDeclared,
+                        subject: w.case.to_string(),
+                        payload: p.journal.clone(),
+                    }
                 })
                 .collect();
             $tx.append_journal(entries).await?;

@@ -32,16 +32,13 @@ pub(crate) fn instant(ns: i64) -> Timestamp {
     Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// The journal entry of a declaration: who declared for which structure, and a SHA-256 of
-/// the incident as declared (its v1 line), never its content.
-pub(crate) fn declared_entry(
-    case: CaseNumber,
+/// What the journal says of a declaration: who declared for which structure, a SHA-256 of
+/// the incident as declared (its v1 line), never its content, and its routings.
+pub(crate) fn declared_payload(
     incident: &Incident,
     declared_by: Option<UserId>,
-    actor: &Actor,
     routings: &[Routing],
-    now: Timestamp,
-) -> NewEntry {
+) -> Payload {
     let line = vigie_model::interchange::v1::to_line(incident);
     let mut payload = Payload::new()
         .with("structure", incident.structure.finess.as_str())
@@ -59,13 +56,7 @@ pub(crate) fn declared_entry(
             .collect();
         payload = payload.with("routed", routed.join(";"));
     }
-    NewEntry {
-        at_ns: ns(now),
-        actor: actor.clone(),
-        action: Action::CaseDeclared,
-        subject: case.to_string(),
-        payload,
-    }
+    payload
 }
 
 /// An account to create.
@@ -774,6 +765,8 @@ impl Store {
     ) -> Result<CaseNumber, StoreError> {
         self.declarations
             .declare(|answer| Pending {
+                // Hashed here, on the caller's task, not on the writer's.
+                journal: declared_payload(incident, declared_by, routings),
                 structure,
                 incident: incident.clone(),
                 declared_by,

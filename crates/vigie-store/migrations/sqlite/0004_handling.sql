@@ -77,4 +77,4 @@ CREATE TABLE events (
     created_by    INTEGER REFERENCES users (id),
     created_at_ns BIGINT  NOT NULL
 );
-CREATE INDEX incidents_by_event ON incidents (event);
+CREATE INDEX incidents_by_event ON incidents (event) WHERE event IS NOT NULL;
