@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod declarations;
 pub mod handling;
+pub mod observatory;
 pub mod outbox;

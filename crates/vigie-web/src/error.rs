@@ -41,6 +41,9 @@ pub enum WebError {
     /// A template failed to render.
     #[error(transparent)]
     Render(#[from] askama::Error),
+    /// The observatory could not be computed (its reference data is unusable).
+    #[error("observatory: {0}")]
+    Observatory(String),
     /// The routing rules in force could not be read.
     #[error(transparent)]
     Rules(#[from] vigie_workflow::routing::RulesError),
@@ -97,7 +100,11 @@ impl IntoResponse for WebError {
                 "Trop de tentatives",
                 "Trop de tentatives ont été faites. Patientez quelques minutes avant de réessayer.",
             ),
-            WebError::Store(_) | WebError::Render(_) | WebError::Auth(_) | WebError::Rules(_) => {
+            WebError::Store(_)
+            | WebError::Render(_)
+            | WebError::Auth(_)
+            | WebError::Rules(_)
+            | WebError::Observatory(_) => {
                 eprintln!("error: {self}");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -17,6 +17,8 @@ pub struct NavUser {
     pub can_list: bool,
     /// The menu offers the analyst queue.
     pub can_handle: bool,
+    /// The menu offers the observatory's dashboards.
+    pub can_observe: bool,
     /// The menu offers the administration of routing rules.
     pub is_admin: bool,
     /// What the list of cases is called for this role.
@@ -57,6 +59,7 @@ impl Layout {
                 can_list: role != Role::Admin,
                 can_handle: matches!(role, Role::Analyst | Role::Oncall),
                 is_admin: role == Role::Admin,
+                can_observe: matches!(role, Role::Analyst | Role::Oncall | Role::Authority),
                 cases_label: if role == Role::Declarant {
                     "Mes déclarations"
                 } else {

@@ -35,6 +35,8 @@ pub enum Rule {
     Staff,
     /// Administrators.
     Admin,
+    /// Those who read the observatory's dashboards: CERT staff and national authorities.
+    Observers,
     /// Whoever may handle this case (`IncidentAction::Handle`): CERT staff.
     CaseHandle,
     /// A structure's API token.
@@ -235,6 +237,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
         (
             spec(Method::GET, "/traitement/export", Staff),
             get(pages::exports::selection),
+        ),
+        (
+            spec(Method::GET, "/observatoire", Observers),
+            get(pages::observatory::dashboard),
         ),
         (
             spec(Method::GET, "/taxonomie", Public),

@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::ValueEnum;
-use vigie_observatory::{Filter, Reference, Share, compute};
-use vigie_store::Store;
+use vigie_observatory::{Filter, compute};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -30,27 +28,11 @@ pub struct Args {
     format: Format,
 }
 
-/// The activity shares stored, as the observatory's reference data.
-pub async fn reference(store: &Store) -> anyhow::Result<Reference> {
-    let stored = store.activity_shares().await?;
-    if stored.is_empty() {
-        return Ok(Reference::none());
-    }
-    let mut shares = Vec::with_capacity(stored.len());
-    for (region, share) in stored {
-        let share = Share::from_f64(share).with_context(|| {
-            format!("the stored activity share of region {region} is not usable: {share}")
-        })?;
-        shares.push((region, share));
-    }
-    Reference::from_shares(shares).context("the stored activity shares are incomplete")
-}
-
 /// Runs `vigie stats`.
 pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let store = crate::open(db).await?;
     let rows = store.observatory_rows().await?;
-    let reference = reference(&store).await?;
+    let reference = vigie_service::observatory::reference(&store).await?;
     store.close().await;
     let observatory = compute(&rows, args.year, &reference, &Filter::default());
     match args.figure {

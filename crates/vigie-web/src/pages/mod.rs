@@ -8,6 +8,7 @@ pub mod exports;
 pub mod handling;
 pub mod home;
 pub mod login;
+pub mod observatory;
 pub mod oncall;
 
 use askama::Template;

@@ -284,6 +284,12 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .await
         .unwrap();
     page!("26-taxonomie");
-    assert_eq!(pages_checked, 7);
+    browser
+        .goto(&format!("{}/observatoire?annee=2024", app.base))
+        .await
+        .unwrap();
+    browser.wait_text("Observatoire 2024").await.unwrap();
+    page!("27-observatoire");
+    assert_eq!(pages_checked, 8);
     browser.quit().await;
 }

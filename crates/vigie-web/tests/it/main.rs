@@ -7,4 +7,5 @@ mod e2e;
 mod flows;
 mod handling;
 mod matrix;
+mod observatory;
 mod security;

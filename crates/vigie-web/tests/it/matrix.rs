@@ -65,6 +65,10 @@ fn expected(
         }
         Rule::Staff if matches!(role, Role::Analyst | Role::Oncall) => &[S::OK],
         Rule::Staff => &[S::FORBIDDEN],
+        Rule::Observers if matches!(role, Role::Analyst | Role::Oncall | Role::Authority) => {
+            &[S::OK]
+        }
+        Rule::Observers => &[S::FORBIDDEN],
         // An empty rules document is refused, and kept on the page.
         Rule::Admin if role == Role::Admin && post => &[S::UNPROCESSABLE_ENTITY],
         Rule::Admin if role == Role::Admin => &[S::OK],

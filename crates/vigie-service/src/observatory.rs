@@ -1,0 +1,49 @@
+//! The observatory as the pages and the command line read it: the stored rows and
+//! reference data turned into figures.
+
+use vigie_observatory::{Filter, Observatory, Reference, Share, compute};
+use vigie_store::{Store, StoreError};
+
+/// Why the observatory could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum ObservatoryError {
+    /// A stored activity share is not a usable share.
+    #[error("the stored activity share of region {region} is not usable: {share}")]
+    BadShare {
+        /// The region.
+        region: vigie_model::Region,
+        /// The value stored.
+        share: f64,
+    },
+    /// The stored activity shares do not make a reference.
+    #[error("the stored activity shares are incomplete: {0}")]
+    Reference(#[from] vigie_observatory::ReferenceError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The activity shares stored, as the observatory's reference data (none stored: none).
+pub async fn reference(store: &Store) -> Result<Reference, ObservatoryError> {
+    let stored = store.activity_shares().await?;
+    if stored.is_empty() {
+        return Ok(Reference::none());
+    }
+    let mut shares = Vec::with_capacity(stored.len());
+    for (region, share) in stored {
+        let value = Share::from_f64(share).ok_or(ObservatoryError::BadShare { region, share })?;
+        shares.push((region, value));
+    }
+    Ok(Reference::from_shares(shares)?)
+}
+
+/// Every counted figure of `year` over the stored incidents the filter admits.
+pub async fn compute_year(
+    store: &Store,
+    year: i16,
+    filter: &Filter,
+) -> Result<Observatory, ObservatoryError> {
+    let rows = store.observatory_rows().await?;
+    let reference = reference(store).await?;
+    Ok(compute(&rows, year, &reference, filter))
+}
