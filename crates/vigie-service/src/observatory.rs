@@ -47,3 +47,15 @@ pub async fn compute_year(
     let reference = reference(store).await?;
     Ok(compute(&rows, year, &reference, filter))
 }
+
+/// A published year as the public reads it: every figure, national, with the small counts
+/// that could point to a structure suppressed at `threshold`.
+pub async fn public_year(
+    store: &Store,
+    year: i16,
+    threshold: u32,
+) -> Result<vigie_observatory::PublicObservatory, ObservatoryError> {
+    let filter = Filter::default();
+    let observatory = compute_year(store, year, &filter).await?;
+    Ok(vigie_observatory::Disclosure { threshold }.apply(&observatory, &filter))
+}

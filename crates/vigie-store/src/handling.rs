@@ -1373,3 +1373,81 @@ impl Store {
         })
     }
 }
+
+/// A year of the observatory published as open data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedYear {
+    /// The year.
+    pub year: i16,
+    /// Counts below this are suppressed in what is published.
+    pub threshold: u32,
+    /// When it was published.
+    pub at: Timestamp,
+    /// Who published it.
+    pub by: String,
+}
+
+impl Store {
+    /// Publishes (or republishes with another threshold) a year of the observatory;
+    /// journaled.
+    pub async fn publish_year(
+        &self,
+        year: i16,
+        threshold: u32,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO published_years (year, threshold, published_at_ns, published_by) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (year) DO UPDATE SET threshold = excluded.threshold, \
+                   published_at_ns = excluded.published_at_ns, published_by = excluded.published_by";
+        let threshold = i32::try_from(threshold).unwrap_or(i32::MAX);
+        let entry = NewEntry {
+            at_ns: ns(now),
+            actor: by.clone(),
+            action: Action::DataExported,
+            subject: format!("observatory:{year}"),
+            payload: Payload::new()
+                .with("published", true)
+                .with("threshold", i64::from(threshold)),
+        };
+        macro_rules! publish_on {
+            ($pool:expr) => {{
+                let mut tx = $pool.begin().await?;
+                sqlx::query(sql)
+                    .bind(i32::from(year))
+                    .bind(threshold)
+                    .bind(ns(now))
+                    .bind(by.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.append_journal(vec![entry]).await?;
+                tx.commit().await?;
+            }};
+        }
+        match self.pool() {
+            Pool::Sqlite(pool) => publish_on!(pool),
+            Pool::Postgres(pool) => publish_on!(pool),
+        }
+        Ok(())
+    }
+
+    /// The years published, newest first.
+    pub async fn published_years(&self) -> Result<Vec<PublishedYear>, StoreError> {
+        let sql = "SELECT year, threshold, published_at_ns, published_by FROM published_years ORDER BY year DESC";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).fetch_all(pool).await? {
+                let year: i32 = row.try_get("year")?;
+                let threshold: i32 = row.try_get("threshold")?;
+                let at: i64 = row.try_get("published_at_ns")?;
+                out.push(PublishedYear {
+                    year: parsed(i16::try_from(year), "published_years", i64::from(year), "year")?,
+                    threshold: parsed(u32::try_from(threshold), "published_years", i64::from(year), "threshold")?,
+                    at: instant(at),
+                    by: row.try_get("published_by")?,
+                });
+            }
+        });
+        Ok(out)
+    }
+}

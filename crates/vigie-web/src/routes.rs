@@ -243,6 +243,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             get(pages::observatory::dashboard),
         ),
         (
+            spec(Method::GET, "/donnees", Public),
+            get(pages::open_data::years),
+        ),
+        (
+            spec(Method::GET, "/donnees/{year}", Public),
+            get(pages::open_data::year),
+        ),
+        (
+            spec(Method::GET, "/donnees/{year}/{file}", Public),
+            get(pages::open_data::file),
+        ),
+        (
             spec(Method::GET, "/taxonomie", Public),
             get(pages::exports::taxonomy_page),
         ),

@@ -5,6 +5,7 @@ mod demo;
 mod export;
 mod import;
 mod journal;
+mod publish;
 mod reference;
 mod serve;
 mod stats;
@@ -42,6 +43,8 @@ enum Command {
     },
     /// Print figures of the yearly observatory.
     Stats(stats::Args),
+    /// Publish a year of the observatory as open data.
+    Publish(publish::Args),
     /// Load reference data (register, regions, hospital activity).
     Reference {
         #[command(subcommand)]
@@ -80,6 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { what } => import::run(&cli.db, what).await,
         Command::Export { what } => export::run(&cli.db, what).await,
         Command::Stats(args) => stats::run(&cli.db, args).await,
+        Command::Publish(args) => publish::run(&cli.db, args).await,
         Command::Reference { action } => reference::run(&cli.db, action).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Serve(args) => serve::run(&cli.db, args).await,

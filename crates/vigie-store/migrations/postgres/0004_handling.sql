@@ -78,3 +78,11 @@ CREATE TABLE events (
     created_at_ns BIGINT  NOT NULL
 );
 CREATE INDEX incidents_by_event ON incidents (event) WHERE event IS NOT NULL;
+
+-- Years of the observatory published as open data, with the small-cell threshold applied.
+CREATE TABLE published_years (
+    year             INTEGER PRIMARY KEY,
+    threshold        INTEGER NOT NULL,
+    published_at_ns  BIGINT  NOT NULL,
+    published_by     TEXT    NOT NULL
+);

@@ -10,6 +10,7 @@ pub mod home;
 pub mod login;
 pub mod observatory;
 pub mod oncall;
+pub mod open_data;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};

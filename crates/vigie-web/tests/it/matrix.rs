@@ -193,6 +193,10 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
         .await
         .unwrap()
         .unwrap();
+    app.store
+        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
+        .await
+        .unwrap();
     let mut actors = vec![Actor {
         name: "anonymous",
         browser: Some(app.browser()),
@@ -246,6 +250,14 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
                 .collect()
         } else if spec.path.contains("{id}") {
             vec![(spec.path.replace("{id}", &token.to_string()), None, true)]
+        } else if spec.path.contains("{year}") {
+            vec![(
+                spec.path
+                    .replace("{year}", "2024")
+                    .replace("{file}", "figure-6.csv"),
+                None,
+                false,
+            )]
         } else if spec.path.contains("{event}") {
             vec![(
                 spec.path.replace("{event}", &event_id.to_string()),
