@@ -290,6 +290,16 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .unwrap();
     browser.wait_text("Observatoire 2024").await.unwrap();
     page!("27-observatoire");
-    assert_eq!(pages_checked, 8);
+    app.store
+        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
+        .await
+        .unwrap();
+    browser
+        .goto(&format!("{}/donnees/2024", app.base))
+        .await
+        .unwrap();
+    browser.wait_text("Observatoire 2024").await.unwrap();
+    page!("28-donnees-ouvertes");
+    assert_eq!(pages_checked, 9);
     browser.quit().await;
 }
