@@ -22,6 +22,7 @@ mod columns;
 mod format;
 mod frame;
 mod map;
+pub mod report;
 mod table;
 
 pub use format::{escape, number, percent, signed};

@@ -7,6 +7,7 @@ mod import;
 mod journal;
 mod publish;
 mod reference;
+mod report;
 mod serve;
 mod stats;
 
@@ -45,6 +46,8 @@ enum Command {
     Stats(stats::Args),
     /// Publish a year of the observatory as open data.
     Publish(publish::Args),
+    /// Write the yearly public report.
+    Report(report::Args),
     /// Load reference data (register, regions, hospital activity).
     Reference {
         #[command(subcommand)]
@@ -84,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { what } => export::run(&cli.db, what).await,
         Command::Stats(args) => stats::run(&cli.db, args).await,
         Command::Publish(args) => publish::run(&cli.db, args).await,
+        Command::Report(args) => report::run(&cli.db, args).await,
         Command::Reference { action } => reference::run(&cli.db, action).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Serve(args) => serve::run(&cli.db, args).await,

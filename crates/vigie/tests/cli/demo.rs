@@ -174,4 +174,26 @@ fn the_demo_reproduces_the_2024_report() {
             .count(),
         12
     );
+
+    // The yearly report reads the same numbers, with its charts and notable events.
+    let report = s.path("rapport-2024.html");
+    let out = s.vigie(&[
+        "report",
+        "--year",
+        "2024",
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.ok, "{}", out.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<span class=\"value\">749</span> <span class=\"label\">Signalements</span>")
+    );
+    assert!(html.contains("<span class=\"value\">558</span>"));
+    assert_eq!(html.matches("<svg").count(), 18);
+    assert!(html.contains("CrowdStrike"));
+    // Published as open data.
+    let out = s.vigie(&["publish", "--year", "2024"]);
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("/donnees/2024"));
 }

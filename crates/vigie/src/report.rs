@@ -1,0 +1,66 @@
+//! `vigie report --year Y --format html --out FILE`: the yearly public report, with small
+//! counts that could point to a structure suppressed.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::Context as _;
+use clap::ValueEnum;
+use vigie_chart::report::{NotableEvent, Report};
+
+/// Formats of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One standalone HTML document (styles inline, charts as SVG).
+    Html,
+}
+
+/// What to write.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The year of the report.
+    #[arg(long)]
+    year: i16,
+    /// The document's format.
+    #[arg(long, value_enum, default_value = "html")]
+    format: Format,
+    /// Where to write it.
+    #[arg(long)]
+    out: PathBuf,
+    /// Counts below this, in cells that could point to a structure, are suppressed.
+    #[arg(long, default_value_t = 5)]
+    threshold: u32,
+    /// Who publishes the report.
+    #[arg(long, env = "VIGIE_CERT_NAME", default_value = "CERT Santé")]
+    publisher: String,
+}
+
+/// Runs `vigie report`.
+pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.threshold >= 1, "the threshold must be at least 1");
+    let store = crate::open(db).await?;
+    let public = vigie_service::observatory::public_year(&store, args.year, args.threshold)
+        .await
+        .context("computing the observatory")?;
+    let events: Vec<NotableEvent> = store
+        .notable_events(i32::from(args.year))
+        .await?
+        .into_iter()
+        .map(|e| NotableEvent {
+            name: e.name,
+            description: e.description,
+            declarations: e.cases,
+            first_declared: e.first_declared.map(vigie_mail::french_date_time),
+        })
+        .collect();
+    store.close().await;
+    let Format::Html = args.format;
+    let html = vigie_chart::report::html(&Report {
+        observatory: &public,
+        events: &events,
+        publisher: &args.publisher,
+        threshold: args.threshold,
+    });
+    std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!("Rapport {} écrit dans {}", args.year, args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
