@@ -273,7 +273,7 @@ const POSTGRES_IDS: &str =
 /// Writes a group in one transaction on one engine: `$ids` gives the group its
 /// identifiers within the open transaction `tx`.
 macro_rules! write_group {
-    ($db:ty, $pool:expr, $begin:expr, $group:expr, |$tx:ident, $n:ident| $ids:expr) => {{
+    ($db:ty, $pool:expr, $begin:expr, $one_statement:expr, $group:expr, |$tx:ident, $n:ident| $ids:expr) => {{
         let group: &[Pending] = $group;
         let staged = async {
             let mut $tx = $pool.begin_with($begin).await?;
@@ -317,19 +317,19 @@ macro_rules! write_group {
                         .map(move |r| (w.case, r, w.pending.now))
                 })
                 .collect();
-            for chunk in routed.chunks(MAIL_ROWS) {
-                let mut rows = QueryBuilder::<$db>::new(INSERT_ROUTINGS);
-                rows.push_values(chunk, |mut b, (case, routing, now)| {
-                    b.push_bind(case.id())
-                        .push_bind(routing.to.code())
-                        .push_bind(routing.reasons())
-                        .push_bind(routing.rule_ids())
-                        .push_bind(ns(*now));
-                });
-                rows.build().execute(&mut *$tx).await?;
-            }
-            for chunk in mails.chunks(MAIL_ROWS) {
-                let mut rows = QueryBuilder::<$db>::new(INSERT_MAILS);
+            let push_routings =
+                |rows: &mut QueryBuilder<$db>, chunk: &[(CaseNumber, &Routing, Timestamp)]| {
+                    rows.push(INSERT_ROUTINGS);
+                    rows.push_values(chunk, |mut b, (case, routing, now)| {
+                        b.push_bind(case.id())
+                            .push_bind(routing.to.code())
+                            .push_bind(routing.reasons())
+                            .push_bind(routing.rule_ids())
+                            .push_bind(ns(*now));
+                    });
+                };
+            let push_mails = |rows: &mut QueryBuilder<$db>, chunk: &[(OutboxMail, Timestamp)]| {
+                rows.push(INSERT_MAILS);
                 rows.push_values(chunk, |mut b, (mail, now)| {
                     b.push_bind(mail.recipients.join(","))
                         .push_bind(&mail.subject)
@@ -339,7 +339,30 @@ macro_rules! write_group {
                         .push_bind(ns(*now))
                         .push_bind(ns(*now));
                 });
+            };
+            if $one_statement
+                && !routed.is_empty()
+                && !mails.is_empty()
+                && routed.len() <= MAIL_ROWS
+                && mails.len() <= MAIL_ROWS
+            {
+                // PostgreSQL: routings and e-mails in one round trip.
+                let mut rows = QueryBuilder::<$db>::new("WITH routed AS (");
+                push_routings(&mut rows, &routed);
+                rows.push(") ");
+                push_mails(&mut rows, &mails);
                 rows.build().execute(&mut *$tx).await?;
+            } else {
+                for chunk in routed.chunks(MAIL_ROWS) {
+                    let mut rows = QueryBuilder::<$db>::new("");
+                    push_routings(&mut rows, chunk);
+                    rows.build().execute(&mut *$tx).await?;
+                }
+                for chunk in mails.chunks(MAIL_ROWS) {
+                    let mut rows = QueryBuilder::<$db>::new("");
+                    push_mails(&mut rows, chunk);
+                    rows.build().execute(&mut *$tx).await?;
+                }
             }
 
             // One entry per declaration, naming the routings made with it.
@@ -374,7 +397,8 @@ macro_rules! write_group {
 async fn write(pool: &Pool, group: &[Pending]) -> Result<Vec<CaseNumber>, Failed> {
     match pool {
         Pool::Sqlite(pool) => {
-            write_group!(Sqlite, pool, "BEGIN IMMEDIATE", group, |tx, n| {
+            // SQLite has no INSERT inside WITH: one statement per table.
+            write_group!(Sqlite, pool, "BEGIN IMMEDIATE", false, group, |tx, n| {
                 let last: i64 = sqlx::query_scalar(SQLITE_LAST_ID)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -382,7 +406,7 @@ async fn write(pool: &Pool, group: &[Pending]) -> Result<Vec<CaseNumber>, Failed
             })
         }
         Pool::Postgres(pool) => {
-            write_group!(Postgres, pool, "BEGIN", group, |tx, n| {
+            write_group!(Postgres, pool, "BEGIN", true, group, |tx, n| {
                 sqlx::query_scalar(POSTGRES_IDS)
                     .bind(n as i32)
                     .fetch_all(&mut *tx)

@@ -35,7 +35,7 @@ pub(crate) trait Append {
 }
 
 macro_rules! append_on {
-    ($conn:ty, $db:ty) => {
+    ($conn:ty, $db:ty, $one_statement:expr) => {
         impl Append for $conn {
             async fn append_journal(&mut self, entries: Vec<NewEntry>) -> Result<Head, StoreError> {
                 // The first statement writes: the head is locked until commit.
@@ -57,20 +57,34 @@ macro_rules! append_on {
                     return Ok(head);
                 }
                 let linked: Vec<Linked> = entries.into_iter().map(|e| head.append(e)).collect();
-                for chunk in linked.chunks(ROWS_PER_INSERT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) ",
-                    );
-                    qb.push_values(chunk, |mut b, l| {
+                let push_rows = |qb: &mut QueryBuilder<$db>, chunk: &[Linked]| {
+                    qb.push("INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) ");
+                    qb.push_values(chunk.to_vec(), |mut b, l| {
                         b.push_bind(l.entry.seq)
                             .push_bind(l.entry.at_ns)
-                            .push_bind(l.entry.actor.clone())
-                            .push_bind(l.entry.action.clone())
-                            .push_bind(l.entry.subject.clone())
-                            .push_bind(l.entry.payload.clone())
-                            .push_bind(l.prev_hash.clone())
-                            .push_bind(l.hash.clone());
+                            .push_bind(l.entry.actor)
+                            .push_bind(l.entry.action)
+                            .push_bind(l.entry.subject)
+                            .push_bind(l.entry.payload)
+                            .push_bind(l.prev_hash)
+                            .push_bind(l.hash);
                     });
+                };
+                if $one_statement && linked.len() <= ROWS_PER_INSERT {
+                    // PostgreSQL: the entries and the new head in one round trip.
+                    let mut qb = QueryBuilder::<$db>::new("WITH appended AS (");
+                    push_rows(&mut qb, &linked);
+                    qb.push(") UPDATE journal_head SET seq = ")
+                        .push_bind(head.seq)
+                        .push(", hash = ")
+                        .push_bind(head.hash.to_hex())
+                        .push(" WHERE id = 1");
+                    qb.build().execute(&mut *self).await?;
+                    return Ok(head);
+                }
+                for chunk in linked.chunks(ROWS_PER_INSERT) {
+                    let mut qb = QueryBuilder::<$db>::new("");
+                    push_rows(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
                 sqlx::query("UPDATE journal_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -84,8 +98,9 @@ macro_rules! append_on {
     };
 }
 
-append_on!(SqliteConnection, Sqlite);
-append_on!(PgConnection, Postgres);
+// SQLite has no INSERT inside WITH: entries, then the head.
+append_on!(SqliteConnection, Sqlite, false);
+append_on!(PgConnection, Postgres, true);
 
 /// Reads a stored entry; a value that does not read (a type changed behind Vigie's back)
 /// reads as one that fails its hash.
