@@ -38,6 +38,15 @@ pub(crate) fn domain(public_url: &str) -> &str {
         .unwrap_or("vigie.localhost")
 }
 
+/// The Message-ID `<left@domain>` of a message from the portal: its public address's
+/// domain, or `vigie.localhost` when that address gives no usable one.
+pub(crate) fn message_id(
+    left: &str,
+    public_url: &str,
+) -> Result<MessageId, vigie_mail::InvalidMessageId> {
+    MessageId::new(left, domain(public_url)).or_else(|_| MessageId::new(left, "vigie.localhost"))
+}
+
 /// Who is invited, to what.
 #[derive(Debug, Clone)]
 pub struct NewInvitation<'a> {
@@ -89,9 +98,8 @@ pub async fn invite(
         cert_name: portal.cert_name,
     });
     let left = format!("invitation.{}", &hash[..16]);
-    let message_id = MessageId::new(&left, domain(portal.public_url))
-        .or_else(|_| MessageId::new(&left, "vigie.localhost"))
-        .map_err(|_| InviteError::BadAddress(email.clone()))?;
+    let message_id =
+        message_id(&left, portal.public_url).map_err(|_| InviteError::BadAddress(email.clone()))?;
     let record = InvitationRecord {
         email,
         display_name: new.name.trim().to_owned(),

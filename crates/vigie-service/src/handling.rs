@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use vigie_access::{IncidentAction, Viewer, allows};
-use vigie_mail::{Mailbox, MessageId, RoutingAlert};
-use vigie_model::Code;
-use vigie_model::{CaseNumber, Incident, Qualification};
+use vigie_mail::{Mailbox, RoutingAlert};
+use vigie_model::{CaseNumber, Code, Incident, Qualification};
 use vigie_store::{
     CaseRecord, Judgement, OutboxMail, QualificationChange, Store, StoreError, SupportEntry,
 };
@@ -17,7 +16,7 @@ use vigie_workflow::{
 };
 
 use crate::{
-    accounts::{Portal, domain},
+    accounts::{Portal, message_id},
     outbox::queueable,
 };
 
@@ -110,9 +109,7 @@ pub fn routing_alerts(
             cert_name: portal.cert_name,
         });
         let left = format!("route.{}.{}", case.id(), routing.to.code());
-        if let Ok(id) = MessageId::new(&left, domain(portal.public_url))
-            .or_else(|_| MessageId::new(&left, "vigie.localhost"))
-        {
+        if let Ok(id) = message_id(&left, portal.public_url) {
             out.push(queueable(mail, &id));
         }
     }
@@ -339,8 +336,7 @@ fn complement_mail(
         reminder,
     });
     let left = format!("complements.{}.{reminder}", record.case.id());
-    MessageId::new(&left, domain(portal.public_url))
-        .or_else(|_| MessageId::new(&left, "vigie.localhost"))
+    message_id(&left, portal.public_url)
         .map(|id| vec![queueable(mail, &id)])
         .unwrap_or_default()
 }
@@ -453,9 +449,7 @@ pub async fn send_reflex_sheet(
             sheet.code(),
             now.as_second()
         );
-        if let Ok(id) = MessageId::new(&left, domain(portal.public_url))
-            .or_else(|_| MessageId::new(&left, "vigie.localhost"))
-        {
+        if let Ok(id) = message_id(&left, portal.public_url) {
             mails.push(queueable(mail, &id));
         }
     }
@@ -512,9 +506,7 @@ pub async fn message_event(
             cert_name: portal.cert_name,
         });
         let left = format!("event.{}.{}", record.case.id(), now.as_nanosecond());
-        if let Ok(id) = MessageId::new(&left, domain(portal.public_url))
-            .or_else(|_| MessageId::new(&left, "vigie.localhost"))
-        {
+        if let Ok(id) = message_id(&left, portal.public_url) {
             mails.push(queueable(mail, &id));
         }
     }
