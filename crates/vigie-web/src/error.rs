@@ -49,6 +49,15 @@ pub enum WebError {
     Rules(#[from] vigie_workflow::routing::RulesError),
 }
 
+impl From<vigie_service::observatory::ObservatoryError> for WebError {
+    fn from(e: vigie_service::observatory::ObservatoryError) -> WebError {
+        match e {
+            vigie_service::observatory::ObservatoryError::Store(e) => WebError::Store(e),
+            other => WebError::Observatory(other.to_string()),
+        }
+    }
+}
+
 impl From<vigie_service::handling::HandlingError> for WebError {
     fn from(e: vigie_service::handling::HandlingError) -> WebError {
         use vigie_service::handling::HandlingError as H;

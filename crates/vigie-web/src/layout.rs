@@ -57,9 +57,9 @@ impl Layout {
                 role: role.label(),
                 can_declare: matches!(role, Role::Declarant | Role::Ght | Role::Oncall),
                 can_list: role != Role::Admin,
-                can_handle: matches!(role, Role::Analyst | Role::Oncall),
+                can_handle: crate::pages::STAFF.contains(&role),
                 is_admin: role == Role::Admin,
-                can_observe: matches!(role, Role::Analyst | Role::Oncall | Role::Authority),
+                can_observe: crate::pages::OBSERVERS.contains(&role),
                 cases_label: if role == Role::Declarant {
                     "Mes déclarations"
                 } else {

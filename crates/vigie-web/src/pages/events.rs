@@ -8,8 +8,6 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
-use vigie_access::{IncidentAction, Role, reveal};
-use vigie_model::CaseNumber;
 use vigie_service::handling;
 
 use crate::{
@@ -17,14 +15,6 @@ use crate::{
     layout::Layout,
     session::{Protected, SignedIn},
 };
-
-fn staff_only(who: &SignedIn) -> Result<(), WebError> {
-    if matches!(who.role(), Role::Analyst | Role::Oncall) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
 
 /// An event in the list.
 pub struct EventLine {
@@ -88,7 +78,7 @@ async fn list_page(
 
 /// `GET /evenements`.
 pub async fn list(State(app): State<App>, who: SignedIn) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     list_page(&app, &who, String::new(), String::new(), None).await
 }
 
@@ -105,7 +95,7 @@ pub async fn create(
     State(app): State<App>,
     Protected { who, form }: Protected<EventForm>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let name = form.name.trim();
     let description = form.description.trim();
     let error = if name.is_empty() || name.chars().count() > 200 {
@@ -165,14 +155,8 @@ async fn event_page(
     draft: String,
     sent: Option<u64>,
 ) -> Result<Response, WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let event = app
-        .store
-        .events(None)
-        .await?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or(WebError::NotFound)?;
+    let event = event_by_id(app, id).await?;
+    let id = event.id;
     let cases = app
         .store
         .event_cases(&event.name)
@@ -201,13 +185,24 @@ async fn event_page(
     Ok(response)
 }
 
+/// The event with this identifier (from the path).
+async fn event_by_id(app: &App, id: &str) -> Result<vigie_store::EventSummary, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    app.store
+        .events(None)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(WebError::NotFound)
+}
+
 /// `GET /evenements/{event}`.
 pub async fn show(
     State(app): State<App>,
     who: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     event_page(&app, &who, &id, None, String::new(), None).await
 }
 
@@ -224,15 +219,8 @@ pub async fn message(
     Path(id): Path<String>,
     Protected { who, form }: Protected<MessageForm>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
-    let event_id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let event = app
-        .store
-        .events(None)
-        .await?
-        .into_iter()
-        .find(|e| e.id == event_id)
-        .ok_or(WebError::NotFound)?;
+    super::require(&who, super::STAFF)?;
+    let event = event_by_id(&app, &id).await?;
     let body = form.body.trim();
     if body.is_empty() || body.chars().count() > 20_000 {
         return event_page(
@@ -270,18 +258,10 @@ pub async fn link(
     Path(case): Path<String>,
     Protected { who, form }: Protected<LinkForm>,
 ) -> Result<Response, WebError> {
-    let number = CaseNumber::parse(&case).map_err(|_| WebError::NotFound)?;
-    let record = app.store.case(number).await?.ok_or(WebError::NotFound)?;
-    let facts = record.facts.clone();
-    if reveal(&who.user.viewer, &facts, IncidentAction::Handle, ()).is_err() {
-        return Err(
-            if vigie_access::allows(&who.user.viewer, &facts, IncidentAction::Read) {
-                WebError::Forbidden
-            } else {
-                WebError::NotFound
-            },
-        );
-    }
+    let number = super::handling::handled_case(&app, &who, &case)
+        .await?
+        .get()
+        .case;
     let event = Some(form.event.trim()).filter(|e| !e.is_empty());
     if !app
         .store

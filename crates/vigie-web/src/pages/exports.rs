@@ -8,10 +8,10 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use vigie_access::{IncidentAction, Role, reveal};
+use vigie_access::{IncidentAction, reveal};
 use vigie_exchange::{Case, Format, Options};
 use vigie_journal::{Action, Actor, NewEntry, Payload};
-use vigie_model::{CaseNumber, Code, taxonomy};
+use vigie_model::{Code, taxonomy};
 
 use crate::{App, WebError, layout::Layout, pages::handling::QueueQuery, session::SignedIn};
 
@@ -61,16 +61,8 @@ pub async fn case(
     who: SignedIn,
     Path((case, format)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let number = CaseNumber::parse(&case).map_err(|_| WebError::NotFound)?;
-    let record = app.store.case(number).await?.ok_or(WebError::NotFound)?;
-    let facts = record.facts.clone();
-    let record = match reveal(&who.user.viewer, &facts, IncidentAction::Handle, record) {
-        Ok(r) => r,
-        Err(_) if vigie_access::allows(&who.user.viewer, &facts, IncidentAction::Read) => {
-            return Err(WebError::Forbidden);
-        }
-        Err(_) => return Err(WebError::NotFound),
-    };
+    let record = super::handling::handled_case(&app, &who, &case).await?;
+    let number = record.get().case;
     let format = Format::parse(&format).ok_or(WebError::NotFound)?;
     journal_export(&app, &who, number.to_string(), format, 1).await?;
     let options = Options::new(app.settings.cert_name.clone(), app.now());
@@ -102,9 +94,7 @@ pub async fn selection(
     who: SignedIn,
     Query(q): Query<SelectionQuery>,
 ) -> Result<Response, WebError> {
-    if !matches!(who.role(), Role::Analyst | Role::Oncall) {
-        return Err(WebError::Forbidden);
-    }
+    super::require(&who, super::STAFF)?;
     // STIX when no format is named; an unknown one is refused.
     let format = match q.format.as_str() {
         "" => Format::Stix,

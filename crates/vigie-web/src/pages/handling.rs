@@ -40,7 +40,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Code>(chosen: &[&str]) -> Vec<Choice> {
+pub(crate) fn choices<T: Code>(chosen: &[&str]) -> Vec<Choice> {
     T::ALL
         .iter()
         .map(|v| Choice {
@@ -49,24 +49,6 @@ fn choices<T: Code>(chosen: &[&str]) -> Vec<Choice> {
             selected: chosen.contains(&v.code()),
         })
         .collect()
-}
-
-/// Refuses whoever is not CERT staff.
-fn staff_only(who: &SignedIn) -> Result<(), WebError> {
-    if matches!(who.role(), Role::Analyst | Role::Oncall) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
-/// Refuses whoever is not an administrator.
-fn admin_only(who: &SignedIn) -> Result<(), WebError> {
-    if who.role() == Role::Admin {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,7 +125,7 @@ fn age_of(declared: Timestamp, now: Timestamp) -> String {
     }
 }
 
-fn pick(options: Vec<Choice>, none_label: &str) -> Vec<Choice> {
+pub(crate) fn pick(options: Vec<Choice>, none_label: &str) -> Vec<Choice> {
     let any = !options.iter().any(|c| c.selected);
     std::iter::once(Choice {
         value: String::new(),
@@ -160,7 +142,7 @@ pub async fn queue(
     who: SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let now = app.now();
     let filter = q.filter(&who, now);
     let page = q.page.parse::<i64>().unwrap_or(1).max(1);
@@ -704,7 +686,7 @@ pub async fn view(
     })
 }
 
-async fn handled_case(
+pub(crate) async fn handled_case(
     app: &App,
     who: &SignedIn,
     case: &str,
@@ -961,7 +943,7 @@ pub async fn rules(
     who: SignedIn,
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, WebError> {
-    admin_only(&who)?;
+    super::require(&who, &[Role::Admin])?;
     rules_page(&app, &who, None, None, q.enregistre.is_some()).await
 }
 
@@ -977,7 +959,7 @@ pub async fn save_rules(
     State(app): State<App>,
     Protected { who, form }: Protected<RulesForm>,
 ) -> Result<Response, WebError> {
-    admin_only(&who)?;
+    super::require(&who, &[Role::Admin])?;
     let document = form.document.replace("\r\n", "\n");
     let error = match Rules::parse(&document) {
         Ok(rules) if rules.rules().is_empty() => Some(
@@ -1270,7 +1252,7 @@ struct SheetsPage {
 
 /// `GET /fiches-reflexes`: the reflex sheets.
 pub async fn sheets(State(app): State<App>, who: SignedIn) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let mut lines = Vec::new();
     for sheet in ReflexSheet::ALL {
         let v = app.store.reflex_sheet(*sheet).await?;
@@ -1319,7 +1301,7 @@ pub async fn sheet(
     Path(code): Path<String>,
     Query(q): Query<SheetQuery>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let sheet = ReflexSheet::parse(&code).map_err(|_| WebError::NotFound)?;
     let v = app.store.reflex_sheet(sheet).await?;
     super::render(&SheetPage {
@@ -1347,7 +1329,7 @@ pub async fn save_sheet(
     Path(code): Path<String>,
     Protected { who, form }: Protected<SheetForm>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let sheet = ReflexSheet::parse(&code).map_err(|_| WebError::NotFound)?;
     let title = form.title.trim();
     let body = form.body.replace("\r\n", "\n");

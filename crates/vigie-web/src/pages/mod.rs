@@ -15,7 +15,24 @@ pub mod open_data;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::WebError;
+use vigie_access::Role;
+
+use crate::{WebError, session::SignedIn};
+
+/// CERT staff: analysts and on-call.
+pub(crate) const STAFF: &[Role] = &[Role::Analyst, Role::Oncall];
+
+/// Who reads the observatory's dashboards: CERT staff and the national authorities.
+pub(crate) const OBSERVERS: &[Role] = &[Role::Analyst, Role::Oncall, Role::Authority];
+
+/// Refuses whoever's role is not among `roles`.
+pub(crate) fn require(who: &SignedIn, roles: &[Role]) -> Result<(), WebError> {
+    if roles.contains(&who.role()) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
 
 /// Renders a page.
 pub fn render(page: &impl Template) -> Result<Response, WebError> {

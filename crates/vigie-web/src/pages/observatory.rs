@@ -8,20 +8,15 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
-use vigie_access::Role;
 use vigie_model::{Code, LegalStatus, Origin, Region, StructureType};
 use vigie_observatory::{COUNTED_FIGURES, Filter, PublicObservatory};
 
-use crate::{App, WebError, layout::Layout, pages::handling::Choice, session::SignedIn};
-
-/// Who may read the dashboards: the CERT and the national authorities.
-fn observers_only(who: &SignedIn) -> Result<(), WebError> {
-    if matches!(who.role(), Role::Analyst | Role::Oncall | Role::Authority) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
+use crate::{
+    App, WebError,
+    layout::Layout,
+    pages::handling::{Choice, choices, pick},
+    session::SignedIn,
+};
 
 /// What the filter form sends.
 #[derive(Deserialize, Default)]
@@ -57,27 +52,13 @@ struct DashboardPage {
     figures: Vec<ShownFigure>,
 }
 
-fn choices<T: Code>(chosen: &str, none: &str) -> Vec<Choice> {
-    std::iter::once(Choice {
-        value: String::new(),
-        label: none.to_owned(),
-        selected: chosen.is_empty(),
-    })
-    .chain(T::ALL.iter().map(|v| Choice {
-        value: v.code().to_owned(),
-        label: v.label().to_owned(),
-        selected: v.code() == chosen,
-    }))
-    .collect()
-}
-
 /// `GET /observatoire`: every counted figure of a year, filtered.
 pub async fn dashboard(
     State(app): State<App>,
     who: SignedIn,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
-    observers_only(&who)?;
+    super::require(&who, super::OBSERVERS)?;
     let this_year = vigie_workflow::calendar::paris_time(app.now()).year();
     let year = q
         .annee
@@ -91,12 +72,7 @@ pub async fn dashboard(
         legal_status: LegalStatus::parse(&q.statut).ok(),
         origin: Origin::parse(&q.origine).ok(),
     };
-    let observatory = vigie_service::observatory::compute_year(&app.store, year, &filter)
-        .await
-        .map_err(|e| match e {
-            vigie_service::observatory::ObservatoryError::Store(e) => WebError::Store(e),
-            other => WebError::Observatory(other.to_string()),
-        })?;
+    let observatory = vigie_service::observatory::compute_year(&app.store, year, &filter).await?;
     // Internal dashboards show every count; public outputs go through `Disclosure`.
     let public = PublicObservatory::unrestricted(&observatory);
     let figures = COUNTED_FIGURES
@@ -122,10 +98,10 @@ pub async fn dashboard(
         layout: Layout::signed_in("Observatoire", "observatory", &who),
         year,
         years,
-        regions: choices::<Region>(&q.region, "Toutes"),
-        kinds: choices::<StructureType>(&q.structure, "Tous"),
-        statuses: choices::<LegalStatus>(&q.statut, "Tous"),
-        origins: choices::<Origin>(&q.origine, "Toutes"),
+        regions: pick(choices::<Region>(&[q.region.as_str()]), "Toutes"),
+        kinds: pick(choices::<StructureType>(&[q.structure.as_str()]), "Tous"),
+        statuses: pick(choices::<LegalStatus>(&[q.statut.as_str()]), "Tous"),
+        origins: pick(choices::<Origin>(&[q.origine.as_str()]), "Toutes"),
         filtered: filter != Filter::default(),
         figures,
     })

@@ -16,7 +16,7 @@ use vigie_store::{Actor, DeclarationTexts};
 use crate::{
     App, WebError,
     layout::Layout,
-    pages::handling::Choice,
+    pages::handling::{Choice, choices},
     session::{Protected, SignedIn},
 };
 
@@ -57,17 +57,6 @@ impl OncallPage {
     }
 }
 
-fn choices<T: Code>(chosen: &[&str]) -> Vec<Choice> {
-    T::ALL
-        .iter()
-        .map(|v| Choice {
-            value: v.code().to_owned(),
-            label: v.label().to_owned(),
-            selected: chosen.contains(&v.code()),
-        })
-        .collect()
-}
-
 fn page(who: &SignedIn, form: PhonedIn, errors: Vec<(&'static str, String)>) -> OncallPage {
     let data: Vec<&str> = form.data.iter().map(String::as_str).collect();
     OncallPage {
@@ -82,17 +71,9 @@ fn page(who: &SignedIn, form: PhonedIn, errors: Vec<(&'static str, String)>) -> 
     }
 }
 
-fn staff_only(who: &SignedIn) -> Result<(), WebError> {
-    if matches!(who.role(), Role::Analyst | Role::Oncall) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 /// `GET /astreinte`: the short form.
 pub async fn form(who: SignedIn) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let form = PhonedIn {
         state: "needs_cert".into(),
         ..PhonedIn::default()
@@ -105,7 +86,7 @@ pub async fn submit(
     State(app): State<App>,
     Protected { who, form }: Protected<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    staff_only(&who)?;
+    super::require(&who, super::STAFF)?;
     let one = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)

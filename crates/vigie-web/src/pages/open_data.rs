@@ -62,12 +62,8 @@ async fn published(app: &App, year: &str) -> Result<(PublishedYear, PublicObserv
         .into_iter()
         .find(|y| y.year == year)
         .ok_or(WebError::NotFound)?;
-    let public = vigie_service::observatory::public_year(&app.store, year, published.threshold)
-        .await
-        .map_err(|e| match e {
-            vigie_service::observatory::ObservatoryError::Store(e) => WebError::Store(e),
-            other => WebError::Observatory(other.to_string()),
-        })?;
+    let public =
+        vigie_service::observatory::public_year(&app.store, year, published.threshold).await?;
     Ok((published, public))
 }
 
