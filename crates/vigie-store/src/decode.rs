@@ -186,6 +186,20 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
     })
 }
 
+/// The case number of incident `id` from its stored Paris year.
+pub(crate) fn case_number(
+    id: i64,
+    stored_year: i32,
+) -> Result<vigie_model::CaseNumber, StoreError> {
+    let year = parsed(i16::try_from(stored_year), "incidents", id, "local_year")?;
+    parsed(
+        vigie_model::CaseNumber::new(year, id).ok_or("no case number"),
+        "incidents",
+        id,
+        "id",
+    )
+}
+
 pub(crate) fn code<T: Code>(id: i64, column: &'static str, value: &str) -> Result<T, StoreError> {
     parsed(T::parse(value), "incidents", id, column)
 }

@@ -18,7 +18,7 @@ use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
 use crate::{
     Pool, Store, StoreError,
-    decode::parsed,
+    decode::{case_number, parsed},
     journal::Append as _,
     on_pool,
     portal::{OutboxMail, enqueue, instant, ns},
@@ -357,8 +357,7 @@ impl Store {
             ($rows:expr) => {
                 for row in $rows {
                     let id: i64 = row.try_get("id")?;
-                    let year: i32 = row.try_get("local_year")?;
-                    let year = parsed(i16::try_from(year), "incidents", id, "local_year")?;
+                    let case = case_number(id, row.try_get("local_year")?)?;
                     let at: i64 = row.try_get("declared_at_ns")?;
                     let offset: i32 = row.try_get("declared_offset_s")?;
                     let kind: String = row.try_get("kind")?;
@@ -377,12 +376,7 @@ impl Store {
                             first("nis2_notification")?,
                             first("nis2_final")?,
                         ],
-                        case: parsed(
-                            CaseNumber::new(year, id).ok_or("no case number"),
-                            "incidents",
-                            id,
-                            "id",
-                        )?,
+                        case,
                         structure_name: row.try_get("name")?,
                         structure_type: parsed(
                             StructureType::parse(&kind),
@@ -824,10 +818,8 @@ impl Store {
         on_pool!(self, pool => {
             for row in sqlx::query(sql).bind(ns(quiet_since)).bind(max_reminders).fetch_all(pool).await? {
                 let id: i64 = row.try_get("id")?;
-                let year: i32 = row.try_get("local_year")?;
-                let year = parsed(i16::try_from(year), "incidents", id, "local_year")?;
                 out.push(PendingComplements {
-                    case: parsed(CaseNumber::new(year, id).ok_or("no case number"), "incidents", id, "id")?,
+                    case: case_number(id, row.try_get("local_year")?)?,
                     reminders: row.try_get("complement_reminders")?,
                 });
             }
@@ -1237,10 +1229,8 @@ impl Store {
         on_pool!(self, pool => {
             for row in sqlx::query(sql).bind(name).fetch_all(pool).await? {
                 let id: i64 = row.try_get("id")?;
-                let year: i32 = row.try_get("local_year")?;
-                let year = parsed(i16::try_from(year), "incidents", id, "local_year")?;
                 out.push(EventCase {
-                    case: parsed(CaseNumber::new(year, id).ok_or("no case number"), "incidents", id, "id")?,
+                    case: case_number(id, row.try_get("local_year")?)?,
                     structure: StructureId(row.try_get("structure_id")?),
                     structure_name: row.try_get("name")?,
                 });
@@ -1310,8 +1300,7 @@ impl Store {
                     let message: i64 = row.try_get("id")?;
                     let incident: i64 = row.try_get("incident_id")?;
                     let year = years.iter().find(|(id, _)| *id == incident).map_or(0, |(_, y)| *y);
-                    let year = parsed(i16::try_from(year), "incidents", incident, "local_year")?;
-                    let case = parsed(CaseNumber::new(year, incident).ok_or("no case number"), "incidents", incident, "id")?;
+                    let case = case_number(incident, year)?;
                     entries.push(NewEntry {
                         at_ns: ns(now),
                         actor: Actor::User(by.0),

@@ -345,8 +345,7 @@ macro_rules! case_summary {
     ($row:expr) => {{
         let row = $row;
         let id: i64 = row.try_get("id")?;
-        let year: i32 = row.try_get("local_year")?;
-        let year = parsed(i16::try_from(year), "incidents", id, "local_year")?;
+        let case = crate::decode::case_number(id, row.try_get("local_year")?)?;
         let at: i64 = row.try_get("declared_at_ns")?;
         let offset: i32 = row.try_get("declared_offset_s")?;
         let region: String = row.try_get("region")?;
@@ -360,12 +359,7 @@ macro_rules! case_summary {
             }
         }
         CaseSummary {
-            case: parsed(
-                CaseNumber::new(year, id).ok_or("no case number"),
-                "incidents",
-                id,
-                "id",
-            )?,
+            case,
             structure_name: row.try_get("name")?,
             title: row.try_get("title")?,
             declared_at: parsed(
