@@ -259,10 +259,6 @@ pub async fn queue(
 }
 
 impl QueueQuery {
-    fn origin_choice(&self) -> &str {
-        self.origine.as_str()
-    }
-
     /// The store's filter for this query, as seen by `who` at `now`.
     pub(crate) fn filter(&self, who: &SignedIn, now: Timestamp) -> QueueFilter {
         let q = self;
@@ -274,7 +270,7 @@ impl QueueQuery {
                 .and_then(|s| CaseState::parse(s).ok())
                 .map(|s| vec![s.code().to_owned()])
                 .unwrap_or_default(),
-            origin: match q.origin_choice() {
+            origin: match q.origine.as_str() {
                 "" => None,
                 "none" => Some(None),
                 code => Origin::parse(code).ok().map(Some),
