@@ -22,6 +22,7 @@ mod columns;
 mod format;
 mod frame;
 mod map;
+pub mod prose;
 pub mod report;
 mod table;
 

@@ -5,9 +5,11 @@
 
 use std::fmt::Write as _;
 
-use vigie_observatory::PublicObservatory;
+use vigie_model::Code;
+use vigie_observatory::{Editorial, PublicObservatory, ReportSection};
+use vigie_workflow::calendar::{MONTHS_FR, french_date};
 
-use crate::{escape, number, percent, signed, svg, table};
+use crate::{escape, number, percent, prose, signed, svg, table};
 
 /// A notable event of the year (figure 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,25 +31,16 @@ pub struct Report<'a> {
     pub observatory: &'a PublicObservatory,
     /// The year's notable events.
     pub events: &'a [NotableEvent],
+    /// The analysts' texts and the threat timeline.
+    pub editorial: &'a Editorial,
     /// Who publishes it, like `CERT Santé`.
     pub publisher: &'a str,
     /// The small-cell threshold applied.
     pub threshold: u32,
 }
 
-/// The sections of the report and the figures each holds, in the report's order.
-const SECTIONS: [(&str, &[u8]); 4] = [
-    ("Les signalements", &[3, 4, 5, 6, 7, 8, 9]),
-    ("Les impacts", &[10, 11, 12]),
-    (
-        "Les incidents d'origine malveillante",
-        &[13, 14, 15, 16, 18],
-    ),
-    ("Les incidents d'origine non malveillante", &[19, 20, 21]),
-];
-
-/// The recommendations that close the report, in the CERT's words.
-const RECOMMENDATIONS: [&str; 6] = [
+/// The recommendations that close the report when analysts wrote none, in the CERT's words.
+pub const RECOMMENDATIONS: [&str; 6] = [
     "Tenir à jour la cartographie du système d'information et des prestataires qui y ont accès : c'est elle qui permet de décider vite en situation de crise.",
     "Protéger les accès distants (VPN, messagerie, bureaux à distance) par une authentification à plusieurs facteurs, et réagir sans délai aux alertes de fuite d'identifiants transmises par le CERT.",
     "Appliquer les correctifs de sécurité des équipements exposés sur Internet dès leur publication, en priorité ceux dont l'exploitation est constatée.",
@@ -55,6 +48,15 @@ const RECOMMENDATIONS: [&str; 6] = [
     "Préparer et exercer le fonctionnement en mode dégradé de la prise en charge des patients, y compris face à la défaillance d'un prestataire.",
     "Déclarer tout incident au CERT sans attendre : l'accompagnement est d'autant plus efficace qu'il commence tôt.",
 ];
+
+/// The default recommendations as the Markdown an analyst starts from.
+pub fn default_recommendations() -> String {
+    RECOMMENDATIONS
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{}. {r}\n", i + 1))
+        .collect()
+}
 
 /// The report as one HTML document, with its styles inline.
 pub fn html(report: &Report<'_>) -> String {
@@ -76,59 +78,37 @@ pub fn html(report: &Report<'_>) -> String {
         previous = year - 1,
         threshold = report.threshold,
     );
-    // Key figures: figure 1, as tiles.
-    if let Some(key) = obs.figure(1) {
-        out.push_str("<h2 id=\"chiffres-cles\">Chiffres clés</h2>\n<ul class=\"tiles\">\n");
-        for (row, delta) in key.rows.iter().zip(key.deltas()) {
-            let value = row
-                .count
-                .value()
-                .map(number)
-                .unwrap_or_else(|| row.count.suppressed_text().unwrap_or_default());
-            let change = delta
-                .map(|d| match d.per_mille {
-                    Some(p) => format!(
-                        "{} ({}) par rapport à {}",
-                        signed(d.change),
-                        percent(p),
-                        year - 1
-                    ),
-                    None => format!("{} par rapport à {}", signed(d.change), year - 1),
-                })
-                .unwrap_or_default();
+    for section in ReportSection::ALL.iter().copied() {
+        let _ = writeln!(
+            out,
+            "<h2 id=\"{}\">{}</h2>",
+            section.code().replace('_', "-"),
+            escape(section.label())
+        );
+        if let Some(text) = report.editorial.text(section) {
             let _ = writeln!(
                 out,
-                "<li><span class=\"value\">{value}</span> <span class=\"label\">{}</span> <span class=\"change\">{change}</span></li>",
-                escape(&row.label)
+                "<div class=\"prose\">\n{}</div>",
+                prose::html(&prose::parse(text))
             );
         }
-        out.push_str("</ul>\n");
-    }
-    // Notable events (figure 2).
-    out.push_str("<h2 id=\"faits-marquants\">Faits marquants</h2>\n");
-    if report.events.is_empty() {
-        out.push_str("<p>Aucun événement partagé n'a été enregistré cette année.</p>\n");
-    } else {
-        out.push_str("<ul>\n");
-        for e in report.events {
-            let _ = writeln!(
-                out,
-                "<li><strong>{}</strong>{} : {} ({} déclaration{})</li>",
-                escape(&e.name),
-                e.first_declared
-                    .as_deref()
-                    .map(|d| format!(", à partir du {}", escape(d)))
-                    .unwrap_or_default(),
-                escape(&e.description),
-                number(e.declarations),
-                if e.declarations > 1 { "s" } else { "" }
-            );
+        match section {
+            ReportSection::KeyFigures => key_figures(&mut out, obs),
+            ReportSection::Events => events(&mut out, report.events),
+            ReportSection::Threats => threats(&mut out, report.editorial, year),
+            ReportSection::Recommendations if report.editorial.text(section).is_none() => {
+                out.push_str("<ol>\n");
+                for r in RECOMMENDATIONS {
+                    let _ = writeln!(out, "<li>{}</li>", escape(r));
+                }
+                out.push_str("</ol>\n");
+            }
+            _ => {}
         }
-        out.push_str("</ul>\n");
-    }
-    for (title, numbers) in SECTIONS {
-        let _ = writeln!(out, "<h2>{}</h2>", escape(title));
-        for n in numbers {
+        for n in section.figures() {
+            if section == ReportSection::KeyFigures {
+                break;
+            }
             let Some(figure) = obs.figure(*n) else {
                 continue;
             };
@@ -146,12 +126,105 @@ pub fn html(report: &Report<'_>) -> String {
             out.push_str("\n</section>\n");
         }
     }
-    out.push_str("<h2 id=\"recommandations\">Recommandations</h2>\n<ol>\n");
-    for r in RECOMMENDATIONS {
-        let _ = writeln!(out, "<li>{}</li>", escape(r));
-    }
-    out.push_str("</ol>\n</main>\n</body>\n</html>\n");
+    out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// Figure 1 as tiles, each with its change from the year before.
+fn key_figures(out: &mut String, obs: &PublicObservatory) {
+    let year = obs.year;
+    let Some(key) = obs.figure(1) else {
+        return;
+    };
+    out.push_str("<ul class=\"tiles\">\n");
+    for (row, delta) in key.rows.iter().zip(key.deltas()) {
+        let value = row
+            .count
+            .value()
+            .map(number)
+            .unwrap_or_else(|| row.count.suppressed_text().unwrap_or_default());
+        let change = delta
+            .map(|d| match d.per_mille {
+                Some(p) => format!(
+                    "{} ({}) par rapport à {}",
+                    signed(d.change),
+                    percent(p),
+                    year - 1
+                ),
+                None => format!("{} par rapport à {}", signed(d.change), year - 1),
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<li><span class=\"value\">{value}</span> <span class=\"label\">{}</span> <span class=\"change\">{change}</span></li>",
+            escape(&row.label)
+        );
+    }
+    out.push_str("</ul>\n");
+}
+
+/// Figure 2: the shared events of the year.
+fn events(out: &mut String, events: &[NotableEvent]) {
+    out.push_str("<p class=\"caption\">Figure 2 – Évènements marquants de l'année</p>\n");
+    if events.is_empty() {
+        out.push_str("<p>Aucun évènement partagé n'a été enregistré cette année.</p>\n");
+        return;
+    }
+    out.push_str("<ul>\n");
+    for e in events {
+        let _ = writeln!(
+            out,
+            "<li><strong>{}</strong>{} : {} ({} déclaration{})</li>",
+            escape(&e.name),
+            e.first_declared
+                .as_deref()
+                .map(|d| format!(", à partir du {}", escape(d)))
+                .unwrap_or_default(),
+            escape(&e.description),
+            number(e.declarations),
+            if e.declarations > 1 { "s" } else { "" }
+        );
+    }
+    out.push_str("</ul>\n");
+}
+
+/// Figure 17: the threat timeline, month by month.
+fn threats(out: &mut String, editorial: &Editorial, year: i16) {
+    let _ = writeln!(
+        out,
+        "<section class=\"figure\" id=\"figure-17\">\n<h3>Figure 17 – Chronologie des cybermenaces identifiées en {year}</h3>"
+    );
+    if editorial.threats.is_empty() {
+        out.push_str("<p>Aucune menace n'a été enregistrée pour cette année.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<ol class=\"timeline\">\n");
+    for (m, name) in MONTHS_FR.iter().enumerate() {
+        let month = i8::try_from(m + 1).unwrap_or(12);
+        let mut entries = editorial.threats_in(month).peekable();
+        if entries.peek().is_none() {
+            continue;
+        }
+        let _ = writeln!(out, "<li><span class=\"month\">{name}</span>\n<ul>");
+        for t in entries {
+            let _ = writeln!(
+                out,
+                "<li><time datetime=\"{}\">{}</time> <span class=\"kind kind-{}\">{}</span> <strong>{}</strong>{} : {}</li>",
+                t.identified_on,
+                escape(&french_date(t.identified_on)),
+                t.kind.code(),
+                escape(t.kind.label()),
+                escape(&t.name),
+                t.reference
+                    .as_deref()
+                    .map(|r| format!(" (<code>{}</code>)", escape(r)))
+                    .unwrap_or_default(),
+                escape(&t.summary)
+            );
+        }
+        out.push_str("</ul></li>\n");
+    }
+    out.push_str("</ol>\n</section>\n");
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;\
@@ -163,44 +236,113 @@ padding:1rem}.tiles .value{display:block;font-size:2rem;font-weight:700;color:#0
 .tiles .change{display:block;font-size:.875rem;color:#666}.figure{margin:2rem 0;break-inside:avoid}\
 .figure svg{max-width:100%;height:auto}table{border-collapse:collapse;width:100%;margin:1rem 0;\
 font-size:.875rem}caption{text-align:left;font-weight:700}th,td{text-align:left;padding:.25rem .5rem;\
-border-bottom:1px solid #ddd}.note{color:#666;font-size:.875rem}";
+border-bottom:1px solid #ddd}.note{color:#666;font-size:.875rem}.caption{font-weight:700}\
+.timeline{list-style:none;padding:0 0 0 1rem;border-left:3px solid #000091}.timeline>li{margin:1rem 0}\
+.timeline .month{font-weight:700;text-transform:capitalize}.timeline ul{padding-left:1.25rem}\
+.kind{display:inline-block;padding:0 .375rem;border:1px solid #3a3a3a;font-size:.8125rem}\
+.kind-ransomware{background:#fee9e9}.kind-vulnerability{background:#fef7da}.kind-campaign{background:#e8edff}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigie_observatory::{Disclosure, Filter, Reference, compute};
+    use vigie_observatory::{Disclosure, Filter, Reference, Threat, ThreatKind, compute};
+
+    fn page(editorial: &Editorial, events: &[NotableEvent]) -> String {
+        let observatory = compute(&[], 2024, &Reference::none(), &Filter::default());
+        let public = Disclosure::default().apply(&observatory, &Filter::default());
+        html(&Report {
+            observatory: &public,
+            events,
+            editorial,
+            publisher: "CERT Santé",
+            threshold: 5,
+        })
+    }
 
     #[test]
     fn the_report_holds_every_section_figure_and_event_escaped() {
-        let observatory = compute(&[], 2024, &Reference::none(), &Filter::default());
-        let public = Disclosure::default().apply(&observatory, &Filter::default());
         let events = [NotableEvent {
             name: "Panne <X> & co".into(),
             description: "Hébergeur \"indisponible\"".into(),
             declarations: 20,
             first_declared: Some("19 juillet 2024".into()),
         }];
-        let page = html(&Report {
-            observatory: &public,
-            events: &events,
-            publisher: "CERT Santé",
-            threshold: 5,
-        });
+        let page = page(&Editorial::default(), &events);
         assert!(page.starts_with("<!doctype html>\n<html lang=\"fr\">"));
         assert!(page.contains("Observatoire 2024 des incidents"));
-        assert!(page.contains("Chiffres clés"));
+        for section in ReportSection::ALL {
+            assert!(
+                page.contains(&format!(">{}</h2>", escape(section.label()))),
+                "{section:?}"
+            );
+        }
         assert!(page.contains("Panne &lt;X&gt; &amp; co"));
         assert!(
             page.contains("Hébergeur &quot;indisponible&quot;")
                 || page.contains("Hébergeur &#34;indisponible&#34;")
         );
-        for (_, numbers) in SECTIONS {
-            for n in numbers {
-                assert!(page.contains(&format!("id=\"figure-{n}\"")), "figure {n}");
-            }
+        for n in ReportSection::ALL
+            .iter()
+            .flat_map(|s| s.figures())
+            .filter(|n| **n != 1)
+        {
+            assert!(page.contains(&format!("id=\"figure-{n}\"")), "figure {n}");
         }
         assert_eq!(page.matches("<svg").count(), 18);
-        assert!(page.contains("Recommandations"));
+        // Without analysts' recommendations, the default ones close the report.
+        assert!(page.contains(&escape(RECOMMENDATIONS[3])));
+        assert!(page.contains("Aucune menace n'a été enregistrée"));
         assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn analysts_texts_and_the_timeline_appear_in_their_sections() {
+        let editorial = Editorial {
+            texts: vec![
+                (ReportSection::Introduction, "Une année *dense*.".into()),
+                (
+                    ReportSection::Recommendations,
+                    "1. Sauvegarder hors ligne.\n2. <b>Former</b>.".into(),
+                ),
+            ],
+            threats: vec![Threat {
+                identified_on: jiff::civil::date(2024, 4, 12),
+                kind: ThreatKind::Vulnerability,
+                name: "Pare-feu <A>".into(),
+                reference: Some("CVE-2024-3400".into()),
+                summary: "Exploitée avant correctif.".into(),
+            }],
+        };
+        let page = page(&editorial, &[]);
+        let intro = page
+            .find("Une année <em>dense</em>.")
+            .expect("introduction");
+        let key = page.find(">Chiffres clés</h2>").expect("key figures");
+        assert!(intro < key, "the introduction opens the report");
+        assert!(page.contains("<li>Sauvegarder hors ligne.</li>"));
+        assert!(page.contains("&lt;b&gt;Former&lt;/b&gt;"));
+        assert!(
+            !page.contains(&escape(RECOMMENDATIONS[3])),
+            "analysts' text replaces the default"
+        );
+        assert!(page.contains("<time datetime=\"2024-04-12\">12 avril 2024</time>"));
+        assert!(page.contains("Pare-feu &lt;A&gt;"));
+        assert!(page.contains("<code>CVE-2024-3400</code>"));
+        assert!(page.contains("Aucun évènement partagé"));
+    }
+
+    #[test]
+    fn default_recommendations_read_back_as_the_same_list() {
+        let blocks = prose::parse(&default_recommendations());
+        let [
+            prose::Block::List {
+                ordered: true,
+                items,
+            },
+        ] = blocks.as_slice()
+        else {
+            panic!("{blocks:?}");
+        };
+        assert_eq!(items.len(), RECOMMENDATIONS.len());
     }
 }

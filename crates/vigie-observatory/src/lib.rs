@@ -26,6 +26,7 @@
 //!   technical support; figure 1 counts them all.
 
 mod disclosure;
+mod editorial;
 mod figure;
 mod filter;
 mod joint;
@@ -37,6 +38,7 @@ mod tally;
 use std::{num::NonZeroUsize, thread};
 
 pub use disclosure::{Cell, Delta, Disclosure, PublicFigure, PublicObservatory, PublicRow};
+pub use editorial::{Editorial, ReportSection, Threat, ThreatKind};
 pub use figure::{Figure, FigureError, FigureRow, Observatory};
 pub use filter::Filter;
 pub use reference::{InvalidShare, Reference, ReferenceError, Share};

@@ -45,6 +45,19 @@ pub const MONTHS_FR: [&str; 12] = [
     "décembre",
 ];
 
+/// A date as French readers write it, like `1er mars 2024` or `19 juillet 2024`.
+pub fn french_date(date: Date) -> String {
+    let month = usize::try_from(date.month() - 1)
+        .ok()
+        .and_then(|idx| MONTHS_FR.get(idx))
+        .copied()
+        .unwrap_or_default();
+    match date.day() {
+        1 => format!("1er {month} {}", date.year()),
+        day => format!("{day} {month} {}", date.year()),
+    }
+}
+
 /// Easter Sunday of a Gregorian year (anonymous Gregorian algorithm, Meeus/Jones/Butcher).
 pub fn easter_sunday(year: i16) -> Date {
     let y = i32::from(year);

@@ -53,10 +53,12 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     store.close().await;
+    let editorial = vigie_observatory::Editorial::default();
     let Format::Html = args.format;
     let html = vigie_chart::report::html(&Report {
         observatory: &public,
         events: &events,
+        editorial: &editorial,
         publisher: &args.publisher,
         threshold: args.threshold,
     });
