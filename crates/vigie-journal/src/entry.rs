@@ -80,6 +80,10 @@ vocabulary! {
         Nis2Submitted = ("nis2_submitted", "Rapport NIS2 transmis"),
         /// A case was linked to a shared event, or unlinked.
         EventLinked = ("event_linked", "Rattachement à un événement"),
+        /// An analyst saved a section's text of a year's report.
+        ReportTextSaved = ("report_text_saved", "Texte du rapport annuel enregistré"),
+        /// A threat was added to a year's timeline, or removed from it.
+        ThreatRecorded = ("threat_recorded", "Menace de la chronologie enregistrée"),
     }
 }
 

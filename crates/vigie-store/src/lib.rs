@@ -8,6 +8,7 @@
 
 mod declare;
 mod decode;
+mod editorial;
 mod handling;
 mod import;
 mod journal;
@@ -27,6 +28,7 @@ use sqlx::{
 use vigie_model::{CaseNumber, Incident};
 use vigie_observatory::Row;
 
+pub use editorial::{ReportText, SavedText, StoredThreat};
 pub use handling::*;
 pub use import::{Import, ImportCounts};
 pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
@@ -196,6 +198,11 @@ impl Store {
                     "handling",
                     include_str!("../migrations/sqlite/0004_handling.sql"),
                 ),
+                (
+                    5,
+                    "editorial",
+                    include_str!("../migrations/sqlite/0005_editorial.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -236,6 +243,11 @@ impl Store {
                     4,
                     "handling",
                     include_str!("../migrations/postgres/0004_handling.sql"),
+                ),
+                (
+                    5,
+                    "editorial",
+                    include_str!("../migrations/postgres/0005_editorial.sql"),
                 ),
             ])
             .run(&pool)
