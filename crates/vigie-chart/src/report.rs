@@ -72,8 +72,8 @@ pub fn html(report: &Report<'_>) -> String {
          <h1>Observatoire {year} des incidents de sécurité des systèmes d'information en santé</h1>\n\
          <p class=\"lead\">Publié par {publisher}. Toutes les déclarations de l'année {year}, à côté de \
          l'année {previous}. Pour qu'aucune structure ne puisse être reconnue, les effectifs inférieurs \
-         à {threshold} qui pourraient la désigner sont masqués (« &lt; {threshold} »), ainsi que ceux qui \
-         permettraient de les retrouver par différence (« n.d. »).</p>\n",
+         à {threshold} qui pourraient la désigner sont masqués («&nbsp;&lt;&nbsp;{threshold}&nbsp;»), ainsi que ceux qui \
+         permettraient de les retrouver par différence («&nbsp;n.d.&nbsp;»).</p>\n",
         publisher = escape(report.publisher),
         previous = year - 1,
         threshold = report.threshold,
@@ -227,7 +227,8 @@ fn threats(out: &mut String, editorial: &Editorial, year: i16) {
     out.push_str("</ol>\n</section>\n");
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;\
+/// The report's style sheet, inline in the document (pages serving it allow it by hash).
+pub const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;\
 color:#161616;margin:0;line-height:1.5}main{max-width:60rem;margin:0 auto;padding:2rem 1rem}\
 h1{font-size:2rem;line-height:1.25}h2{margin-top:3rem;border-bottom:3px solid #000091}\
 .lead{font-size:1.125rem;color:#3a3a3a}.tiles{list-style:none;padding:0;display:grid;\

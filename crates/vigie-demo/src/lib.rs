@@ -20,7 +20,7 @@
 //! was hit, CrowdStrike in July…) are made explicitly.
 
 mod build;
-
+mod editorial;
 mod plan;
 mod structures;
 mod text;
@@ -31,6 +31,7 @@ use vigie_workflow::calendar::paris_time;
 
 /// The name of the shared event of July 2024 that hits many structures.
 pub use build::CROWDSTRIKE;
+pub use editorial::editorial_2024;
 
 /// The years the demo covers, oldest first.
 pub const YEARS: [i16; 3] = [2022, 2023, 2024];

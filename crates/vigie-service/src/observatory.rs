@@ -59,3 +59,61 @@ pub async fn public_year(
     let observatory = compute_year(store, year, &filter).await?;
     Ok(vigie_observatory::Disclosure { threshold }.apply(&observatory, &filter))
 }
+
+/// Everything a year's public report is made of: its figures with small counts
+/// suppressed, its notable events, and what analysts wrote.
+#[derive(Debug, Clone)]
+pub struct ReportParts {
+    /// The figures, national, suppressed at the threshold.
+    pub observatory: vigie_observatory::PublicObservatory,
+    /// The shared events with declarations that year.
+    pub events: Vec<vigie_chart::report::NotableEvent>,
+    /// The analysts' texts and the threat timeline.
+    pub editorial: vigie_observatory::Editorial,
+    /// The small-cell threshold applied.
+    pub threshold: u32,
+}
+
+impl ReportParts {
+    /// The report, as the renderers take it.
+    pub fn report<'a>(&'a self, publisher: &'a str) -> vigie_chart::report::Report<'a> {
+        vigie_chart::report::Report {
+            observatory: &self.observatory,
+            events: &self.events,
+            editorial: &self.editorial,
+            publisher,
+            threshold: self.threshold,
+        }
+    }
+}
+
+/// Gathers a year's report at a small-cell `threshold`.
+pub async fn report_parts(
+    store: &Store,
+    year: i16,
+    threshold: u32,
+) -> Result<ReportParts, ObservatoryError> {
+    let observatory = public_year(store, year, threshold).await?;
+    let events = store
+        .notable_events(i32::from(year))
+        .await?
+        .into_iter()
+        .map(|e| vigie_chart::report::NotableEvent {
+            name: e.name,
+            description: e.description,
+            declarations: e.cases,
+            first_declared: e.first_declared.map(|at| {
+                vigie_workflow::calendar::french_date(
+                    vigie_workflow::calendar::paris_time(at).date(),
+                )
+            }),
+        })
+        .collect();
+    let editorial = store.editorial(year).await?;
+    Ok(ReportParts {
+        observatory,
+        events,
+        editorial,
+        threshold,
+    })
+}

@@ -243,6 +243,30 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             get(pages::observatory::dashboard),
         ),
         (
+            spec(Method::GET, "/observatoire/rapport/{year}", Staff),
+            get(pages::report::editor),
+        ),
+        (
+            spec(Method::GET, "/observatoire/rapport/{year}/apercu", Staff),
+            get(pages::report::preview),
+        ),
+        (
+            spec(Method::POST, "/observatoire/rapport/{year}/textes", Staff),
+            post(pages::report::save_text),
+        ),
+        (
+            spec(Method::POST, "/observatoire/rapport/{year}/menaces", Staff),
+            post(pages::report::add_threat),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/observatoire/rapport/{year}/menaces/suppression",
+                Staff,
+            ),
+            post(pages::report::remove_threat),
+        ),
+        (
             spec(Method::GET, "/donnees", Public),
             get(pages::open_data::years),
         ),

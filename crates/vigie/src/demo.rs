@@ -97,6 +97,24 @@ pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded
             )
             .await?;
     }
+    // What the demo's analysts wrote for the 2024 report, unless texts or threats are
+    // there already (a refreshed demo keeps what was written in it).
+    let editorial = vigie_demo::editorial_2024();
+    let written = store.report_texts(2024).await?;
+    for (section, body) in &editorial.texts {
+        if written.iter().all(|t| t.section != *section) {
+            store
+                .save_report_text(2024, *section, body, 0, None, crate::journal::now())
+                .await?;
+        }
+    }
+    if store.threats(2024).await?.is_empty() {
+        for threat in &editorial.threats {
+            store
+                .record_threat(threat, None, crate::journal::now())
+                .await?;
+        }
+    }
     let holdings = store.holdings().await?;
     store.close().await;
     Ok(Loaded {

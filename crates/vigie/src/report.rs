@@ -5,7 +5,6 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::ValueEnum;
-use vigie_chart::report::{NotableEvent, Report};
 
 /// Formats of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,30 +37,12 @@ pub struct Args {
 pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.threshold >= 1, "the threshold must be at least 1");
     let store = crate::open(db).await?;
-    let public = vigie_service::observatory::public_year(&store, args.year, args.threshold)
+    let parts = vigie_service::observatory::report_parts(&store, args.year, args.threshold)
         .await
-        .context("computing the observatory")?;
-    let events: Vec<NotableEvent> = store
-        .notable_events(i32::from(args.year))
-        .await?
-        .into_iter()
-        .map(|e| NotableEvent {
-            name: e.name,
-            description: e.description,
-            declarations: e.cases,
-            first_declared: e.first_declared.map(vigie_mail::french_date_time),
-        })
-        .collect();
+        .context("gathering the report")?;
     store.close().await;
-    let editorial = vigie_observatory::Editorial::default();
     let Format::Html = args.format;
-    let html = vigie_chart::report::html(&Report {
-        observatory: &public,
-        events: &events,
-        editorial: &editorial,
-        publisher: &args.publisher,
-        threshold: args.threshold,
-    });
+    let html = vigie_chart::report::html(&parts.report(&args.publisher));
     std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("Rapport {} écrit dans {}", args.year, args.out.display());
     Ok(ExitCode::SUCCESS)

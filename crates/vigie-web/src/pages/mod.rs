@@ -11,6 +11,7 @@ pub mod login;
 pub mod observatory;
 pub mod oncall;
 pub mod open_data;
+pub mod report;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};

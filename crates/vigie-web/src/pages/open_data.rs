@@ -1,6 +1,6 @@
 //! Open data: every figure of a published year, public, as a chart with its table and as
 //! CSV (the contract's `key,count,previous`) and JSON, with small counts that could point
-//! to a structure suppressed.
+//! to a structure suppressed; and the yearly report, as one HTML document.
 
 use askama::Template;
 use axum::{
@@ -53,17 +53,22 @@ pub async fn years(State(app): State<App>, who: Option<SignedIn>) -> Result<Resp
     })
 }
 
-async fn published(app: &App, year: &str) -> Result<(PublishedYear, PublicObservatory), WebError> {
+/// A published year of the path; any other is not found.
+async fn published_year(app: &App, year: &str) -> Result<PublishedYear, WebError> {
     let year: i16 = year.parse().map_err(|_| WebError::NotFound)?;
-    let published = app
-        .store
+    app.store
         .published_years()
         .await?
         .into_iter()
         .find(|y| y.year == year)
-        .ok_or(WebError::NotFound)?;
+        .ok_or(WebError::NotFound)
+}
+
+async fn published(app: &App, year: &str) -> Result<(PublishedYear, PublicObservatory), WebError> {
+    let published = published_year(app, year).await?;
     let public =
-        vigie_service::observatory::public_year(&app.store, year, published.threshold).await?;
+        vigie_service::observatory::public_year(&app.store, published.year, published.threshold)
+            .await?;
     Ok((published, public))
 }
 
@@ -114,6 +119,18 @@ pub async fn file(
     State(app): State<App>,
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    if file == "rapport.html" {
+        let published = published_year(&app, &year).await?;
+        let parts = vigie_service::observatory::report_parts(
+            &app.store,
+            published.year,
+            published.threshold,
+        )
+        .await?;
+        return Ok(super::report::document(vigie_chart::report::html(
+            &parts.report(&app.settings.cert_name),
+        )));
+    }
     let (published, public) = published(&app, &year).await?;
     let name = format!("vigie-{}-{file}", published.year);
     let disposition = format!("attachment; filename=\"{name}\"");

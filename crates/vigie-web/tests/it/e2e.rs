@@ -300,6 +300,37 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .unwrap();
     browser.wait_text("Observatoire 2024").await.unwrap();
     page!("28-donnees-ouvertes");
-    assert_eq!(pages_checked, 9);
+    // The analysts' editor of the report: a text typed and saved, then the public report.
+    browser
+        .goto(&format!("{}/observatoire/rapport/2024", app.base))
+        .await
+        .unwrap();
+    browser.wait_text("Rapport annuel 2024").await.unwrap();
+    browser
+        .type_in(
+            "#text-introduction",
+            "Une année marquée par les rançongiciels.",
+        )
+        .await
+        .unwrap();
+    browser
+        .click("#section-introduction button[type=submit]")
+        .await
+        .unwrap();
+    browser
+        .wait_text("Version 1, enregistrée le")
+        .await
+        .unwrap();
+    page!("29-redaction-du-rapport");
+    browser
+        .goto(&format!("{}/donnees/2024/rapport.html", app.base))
+        .await
+        .unwrap();
+    browser
+        .wait_text("Une année marquée par les rançongiciels.")
+        .await
+        .unwrap();
+    page!("30-rapport-public");
+    assert_eq!(pages_checked, 11);
     browser.quit().await;
 }

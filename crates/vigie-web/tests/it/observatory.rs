@@ -135,3 +135,191 @@ async fn a_published_year_is_open_data_with_small_counts_suppressed() {
         serde_json::from_str(&public.get("/donnees/2024/observatoire.json").await.body).unwrap();
     assert_eq!(all["year"], 2024);
 }
+
+#[tokio::test]
+async fn analysts_write_the_report_and_the_public_reads_it_once_published() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    for _ in 0..6 {
+        app.case(s1, "010000024", "76", "GHT Alpha").await;
+    }
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let declarant = app
+        .user("d1@ch1.fr", Role::Declarant, Scope::Structure(s1), false)
+        .await;
+    let mut a = app.signed_in(&analyst).await;
+    let editor = a.get("/observatoire/rapport/2024").await;
+    assert_eq!(editor.status, StatusCode::OK);
+    assert!(editor.body.contains("Rapport annuel 2024"));
+    assert!(editor.body.contains("n'est pas encore publiée"));
+    // The recommendations start from the default ones.
+    assert!(editor.body.contains("1. Tenir à jour la cartographie"));
+
+    // A first text, saved over nothing read (version 0).
+    let saved = a
+        .post(
+            "/observatoire/rapport/2024/textes",
+            &[
+                ("section", "introduction"),
+                ("version", "0"),
+                ("body", "Une année *dense* & <sans> répit."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let editor = a.get("/observatoire/rapport/2024").await;
+    assert!(editor.body.contains("Version 1, enregistrée le"));
+    assert!(editor.body.contains("par analyste@cert.fr"));
+
+    // Someone who read nothing (version 0) is refused: their text stays, the current one is shown.
+    let stale = a
+        .post(
+            "/observatoire/rapport/2024/textes",
+            &[
+                ("section", "introduction"),
+                ("version", "0"),
+                ("body", "Mon brouillon à ne pas perdre"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Mon brouillon à ne pas perdre"));
+    assert!(
+        stale
+            .body
+            .contains("Version actuelle, enregistrée entre-temps")
+    );
+    assert!(
+        stale
+            .body
+            .contains("Une année *dense* &#38; &#60;sans&#62; répit.")
+    );
+    assert!(stale.body.contains("rien n&#39;a été écrasé"));
+
+    // A threat with a date of another year is refused, what was typed kept beside the error.
+    let bad = a
+        .post(
+            "/observatoire/rapport/2024/menaces",
+            &[
+                ("identified_on", "2023-12-31"),
+                ("kind", "vulnerability"),
+                ("name", "Passerelle VPN"),
+                ("reference", "CVE-2024-21887"),
+                ("summary", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("La date doit tomber dans l&#39;année du rapport.")
+    );
+    assert!(bad.body.contains("Résumez la menace"));
+    assert!(bad.body.contains("value=\"Passerelle VPN\""));
+    assert!(bad.body.contains("value=\"2023-12-31\""));
+    assert!(
+        bad.body
+            .contains("<option value=\"vulnerability\" selected>")
+    );
+    let good = a
+        .post(
+            "/observatoire/rapport/2024/menaces",
+            &[
+                ("identified_on", "2024-01-10"),
+                ("kind", "vulnerability"),
+                ("name", "Passerelle VPN"),
+                ("reference", "CVE-2024-21887"),
+                ("summary", "Exploitée avant la publication du correctif."),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let threats = app.store.threats(2024).await.unwrap();
+    assert_eq!(threats.len(), 1);
+
+    // The draft, for the CERT only.
+    let draft = a.get("/observatoire/rapport/2024/apercu").await;
+    assert_eq!(draft.status, StatusCode::OK);
+    assert!(
+        draft
+            .body
+            .contains("Une année <em>dense</em> &amp; &lt;sans&gt; répit.")
+    );
+    assert!(
+        draft
+            .body
+            .contains("<time datetime=\"2024-01-10\">10 janvier 2024</time>")
+    );
+    let csp = draft.headers[reqwest::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("style-src 'sha256-"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let mut d = app.signed_in(&declarant).await;
+    assert_eq!(
+        d.get("/observatoire/rapport/2024/apercu").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        d.post(
+            "/observatoire/rapport/2024/textes",
+            &[("section", "introduction"), ("version", "1"), ("body", "x")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Public once the year is published, and not before.
+    let mut public = app.browser();
+    assert_eq!(
+        public.get("/donnees/2024/rapport.html").await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.store
+        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
+        .await
+        .unwrap();
+    assert!(
+        public
+            .get("/donnees/2024")
+            .await
+            .body
+            .contains("/donnees/2024/rapport.html")
+    );
+    let report = public.get("/donnees/2024/rapport.html").await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains("Passerelle VPN"));
+    assert!(report.body.contains("Une année <em>dense</em>"));
+
+    // Removing the threat takes it off the public report too; a second removal is refused.
+    let id = threats[0].id.to_string();
+    let removed = a
+        .post(
+            "/observatoire/rapport/2024/menaces/suppression",
+            &[("threat", id.as_str())],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(
+        !public
+            .get("/donnees/2024/rapport.html")
+            .await
+            .body
+            .contains("Passerelle VPN")
+    );
+    let again = a
+        .post(
+            "/observatoire/rapport/2024/menaces/suppression",
+            &[("threat", id.as_str())],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .body
+            .contains("n&#39;est pas (ou plus) dans la chronologie")
+    );
+}

@@ -192,6 +192,23 @@ fn the_demo_reproduces_the_2024_report() {
     assert!(html.contains("<span class=\"value\">558</span>"));
     assert_eq!(html.matches("<svg").count(), 18);
     assert!(html.contains("CrowdStrike"));
+    // The demo analysts' texts and the threat timeline (figure 17).
+    assert!(html.contains("<em>Texte de démonstration.</em> L&#39;année 2024"));
+    assert!(html.contains("<time datetime=\"2024-04-12\">12 avril 2024</time>"));
+    assert!(html.contains("<code>CVE-2024-3400</code>"));
+    // Refreshing the demo keeps one timeline, not two.
+    let again = s.vigie(&["demo", "--register", register.to_str().unwrap()]);
+    assert!(again.ok, "{}", again.stderr);
+    let out = s.vigie(&[
+        "report",
+        "--year",
+        "2024",
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.ok, "{}", out.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(html.matches("CVE-2024-3400").count(), 1);
     // Published as open data.
     let out = s.vigie(&["publish", "--year", "2024"]);
     assert!(out.ok, "{}", out.stderr);
