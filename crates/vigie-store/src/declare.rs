@@ -9,10 +9,12 @@
 //! commit fails is not retried (it may have landed) and each of its callers is told that
 //! its declaration is unconfirmed.
 
+mod postgres;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jiff::Timestamp;
-use sqlx::{Postgres, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use vigie_access::{StructureId, UserId};
 use vigie_journal::{Action, Actor, NewEntry, Payload};
@@ -266,14 +268,10 @@ const INSERT_MAILS: &str = "INSERT INTO outbox (recipients, subject, text_body, 
 /// SQLite: the next identifiers, safe to take because `BEGIN IMMEDIATE` holds the write lock.
 const SQLITE_LAST_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM incidents";
 
-/// PostgreSQL: identifiers from the table's own sequence, safe with any other writer.
-const POSTGRES_IDS: &str =
-    "SELECT nextval(pg_get_serial_sequence('incidents', 'id')) FROM generate_series(1, $1)";
-
 /// Writes a group in one transaction on one engine: `$ids` gives the group its
 /// identifiers within the open transaction `tx`.
 macro_rules! write_group {
-    ($db:ty, $pool:expr, $begin:expr, $one_statement:expr, $group:expr, |$tx:ident, $n:ident| $ids:expr) => {{
+    ($db:ty, $pool:expr, $begin:expr, $group:expr, |$tx:ident, $n:ident| $ids:expr) => {{
         let group: &[Pending] = $group;
         let staged = async {
             let mut $tx = $pool.begin_with($begin).await?;
@@ -307,7 +305,7 @@ macro_rules! write_group {
             // Per declaration, in the group's transaction: what must commit with it, in
             // `written` order (the order of the ids): its routings (all new, so one
             // multi-row INSERT for the group), its e-mails, and its journal entry (one
-            // append for the group).
+            // append for the group). The PostgreSQL writer (`postgres.rs`) writes the same.
             let routed: Vec<(CaseNumber, &Routing, Timestamp)> = written
                 .iter()
                 .flat_map(|w| {
@@ -340,29 +338,15 @@ macro_rules! write_group {
                         .push_bind(ns(*now));
                 });
             };
-            if $one_statement
-                && !routed.is_empty()
-                && !mails.is_empty()
-                && routed.len() <= MAIL_ROWS
-                && mails.len() <= MAIL_ROWS
-            {
-                // PostgreSQL: routings and e-mails in one round trip.
-                let mut rows = QueryBuilder::<$db>::new("WITH routed AS (");
-                push_routings(&mut rows, &routed);
-                rows.push(") ");
-                push_mails(&mut rows, &mails);
+            for chunk in routed.chunks(MAIL_ROWS) {
+                let mut rows = QueryBuilder::<$db>::new("");
+                push_routings(&mut rows, chunk);
                 rows.build().execute(&mut *$tx).await?;
-            } else {
-                for chunk in routed.chunks(MAIL_ROWS) {
-                    let mut rows = QueryBuilder::<$db>::new("");
-                    push_routings(&mut rows, chunk);
-                    rows.build().execute(&mut *$tx).await?;
-                }
-                for chunk in mails.chunks(MAIL_ROWS) {
-                    let mut rows = QueryBuilder::<$db>::new("");
-                    push_mails(&mut rows, chunk);
-                    rows.build().execute(&mut *$tx).await?;
-                }
+            }
+            for chunk in mails.chunks(MAIL_ROWS) {
+                let mut rows = QueryBuilder::<$db>::new("");
+                push_mails(&mut rows, chunk);
+                rows.build().execute(&mut *$tx).await?;
             }
 
             // One entry per declaration, naming the routings made with it.
@@ -398,20 +382,13 @@ async fn write(pool: &Pool, group: &[Pending]) -> Result<Vec<CaseNumber>, Failed
     match pool {
         Pool::Sqlite(pool) => {
             // SQLite has no INSERT inside WITH: one statement per table.
-            write_group!(Sqlite, pool, "BEGIN IMMEDIATE", false, group, |tx, n| {
+            write_group!(Sqlite, pool, "BEGIN IMMEDIATE", group, |tx, n| {
                 let last: i64 = sqlx::query_scalar(SQLITE_LAST_ID)
                     .fetch_one(&mut *tx)
                     .await?;
                 (1..=n as i64).map(|k| last + k).collect()
             })
         }
-        Pool::Postgres(pool) => {
-            write_group!(Postgres, pool, "BEGIN", true, group, |tx, n| {
-                sqlx::query_scalar(POSTGRES_IDS)
-                    .bind(n as i32)
-                    .fetch_all(&mut *tx)
-                    .await?
-            })
-        }
+        Pool::Postgres(pool) => postgres::write(pool, group).await,
     }
 }
