@@ -1,5 +1,5 @@
-//! `vigie report --year Y --format html --out FILE`: the yearly public report, with small
-//! counts that could point to a structure suppressed.
+//! `vigie report --year Y --format html|pdf --out FILE`: the yearly public report, with
+//! small counts that could point to a structure suppressed.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -12,6 +12,8 @@ use vigie_chart::report::{NotableEvent, Report};
 pub enum Format {
     /// One standalone HTML document (styles inline, charts as SVG).
     Html,
+    /// An A4 PDF document, fonts embedded, typeset by Typst.
+    Pdf,
 }
 
 /// What to write.
@@ -54,15 +56,19 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         .collect();
     store.close().await;
     let editorial = vigie_observatory::Editorial::default();
-    let Format::Html = args.format;
-    let html = vigie_chart::report::html(&Report {
+    let report = Report {
         observatory: &public,
         events: &events,
         editorial: &editorial,
         publisher: &args.publisher,
         threshold: args.threshold,
-    });
-    std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
+    };
+    let document = match args.format {
+        Format::Html => vigie_chart::report::html(&report).into_bytes(),
+        Format::Pdf => vigie_pdf::report(&report).context("typesetting the PDF report")?,
+    };
+    std::fs::write(&args.out, document)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("Rapport {} écrit dans {}", args.year, args.out.display());
     Ok(ExitCode::SUCCESS)
 }
