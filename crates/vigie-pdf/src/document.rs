@@ -164,7 +164,7 @@ fn events(out: &mut String, events: &[NotableEvent]) {
         text(report::EVENTS_CAPTION)
     );
     if events.is_empty() {
-        let _ = writeln!(out, "{}", text(report::NO_EVENTS));
+        let _ = writeln!(out, "#par[{}]", text(report::NO_EVENTS));
     }
     for e in events {
         let since = e
@@ -192,7 +192,7 @@ fn threats(out: &mut String, editorial: &Editorial, year: i16) {
         text(&report::threats_caption(year))
     );
     if editorial.threats.is_empty() {
-        let _ = writeln!(out, "{}", text(report::NO_THREATS));
+        let _ = writeln!(out, "#par[{}]", text(report::NO_THREATS));
     }
     for (m, name) in MONTHS_FR.iter().enumerate() {
         let month = i8::try_from(m + 1).unwrap_or(12);

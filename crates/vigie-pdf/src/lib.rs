@@ -10,6 +10,11 @@
 //! a document can import nothing. Every text of the report reaches Typst escaped
 //! ([`markup`]): what analysts write, or what a declarant named an event, is never read
 //! as markup or code. The same report gives the same bytes (no creation date is written).
+//!
+//! The PDF is tagged and declared PDF/UA-1 (every chart has its alternative text, every
+//! table its header row). A character that no embedded font has (an emoji, a CJK
+//! ideogram) is printed as a missing glyph, which PDF/UA-1 forbids: the report is then
+//! written as a plain tagged PDF and [`Typeset::warnings`] says why.
 
 mod document;
 pub mod markup;
@@ -40,7 +45,8 @@ pub enum PdfError {
 pub struct Typeset {
     /// The PDF document.
     pub pdf: Vec<u8>,
-    /// Typst's warnings (a missing glyph, a font not found), empty when all went well.
+    /// Typst's warnings, and why the PDF is not PDF/UA-1 when it is not; empty when all
+    /// went well.
     pub warnings: Vec<String>,
     /// The number of pages.
     pub pages: usize,
@@ -64,12 +70,23 @@ pub fn typeset(document: &Document) -> Result<Typeset, PdfError> {
         .with_static_file_resolver(files)
         .build();
     let compiled = engine.compile::<PagedDocument>();
-    let warnings = compiled.warnings.iter().map(diagnostic).collect();
+    let mut warnings: Vec<String> = compiled.warnings.iter().map(diagnostic).collect();
     let paged = compiled.output.map_err(|e| PdfError::Typeset(error(e)))?;
-    let options = typst_pdf::PdfOptions::default();
-    let pdf = typst_pdf::pdf(&paged, &options).map_err(|diags| {
-        PdfError::Export(diags.iter().map(diagnostic).collect::<Vec<_>>().join("; "))
-    })?;
+    let accessible = typst_pdf::PdfOptions {
+        standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1])
+            .map_err(|e| PdfError::Export(e.message().to_string()))?,
+        ..typst_pdf::PdfOptions::default()
+    };
+    let pdf = match typst_pdf::pdf(&paged, &accessible) {
+        Ok(pdf) => pdf,
+        Err(diags) => {
+            // A character no embedded font has (an emoji, a CJK ideogram) breaks PDF/UA-1;
+            // the report is still published, tagged, with the reason in its warnings.
+            warnings.push(format!("not PDF/UA-1: {}", joined(&diags)));
+            typst_pdf::pdf(&paged, &typst_pdf::PdfOptions::default())
+                .map_err(|diags| PdfError::Export(joined(&diags)))?
+        }
+    };
     Ok(Typeset {
         pdf,
         warnings,
@@ -98,12 +115,15 @@ fn diagnostic(d: &SourceDiagnostic) -> String {
     line
 }
 
+/// Diagnostics as one line.
+fn joined(diags: &[SourceDiagnostic]) -> String {
+    diags.iter().map(diagnostic).collect::<Vec<_>>().join("; ")
+}
+
 /// An error of the Typst wrapper as one line.
 fn error(e: TypstAsLibError) -> String {
     match e {
-        TypstAsLibError::TypstSource(diags) => {
-            diags.iter().map(diagnostic).collect::<Vec<_>>().join("; ")
-        }
+        TypstAsLibError::TypstSource(diags) => joined(&diags),
         other => other.to_string(),
     }
 }

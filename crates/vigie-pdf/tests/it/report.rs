@@ -91,6 +91,7 @@ fn the_demo_2024_report_reads_back_from_the_pdf() {
         typeset.pdf.len() / 1024,
         elapsed.as_millis()
     );
+    // No warning: every glyph found, and the document is PDF/UA-1.
     assert!(typeset.warnings.is_empty(), "{:?}", typeset.warnings);
     assert!(typeset.pdf.starts_with(b"%PDF-"));
     assert!(
@@ -138,6 +139,11 @@ fn the_demo_2024_report_reads_back_from_the_pdf() {
         info.contains("Title:") && info.contains("Observatoire 2024"),
         "{info}"
     );
+    // Tagged for assistive technology, in French, declared PDF/UA-1.
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    let meta = poppler::run("pdfinfo", &["-meta"], &pdf);
+    assert!(meta.contains("<rdf:li>fr-FR</rdf:li>"), "{meta}");
+    assert!(meta.contains("<pdfuaid:part>1</pdfuaid:part>"), "{meta}");
 
     let text = poppler::text(&pdf);
     let has = |needle: &str| text.contains(&poppler::normalize(needle));
@@ -166,9 +172,9 @@ fn the_demo_2024_report_reads_back_from_the_pdf() {
     // The key figures of the demo are those of the published 2024 report.
     let key_figures = text
         .split("Figure 1 – Chiffres clés, 2024 et 2023")
-        .nth(1)
+        .nth(2)
         .and_then(|after| after.split("Figure 2 – ").next())
-        .expect("figure 1");
+        .expect("figure 1, after its entry in the table of figures");
     for want in [
         "749",
         "558",
@@ -211,7 +217,12 @@ fn an_empty_year_still_makes_a_whole_report() {
     );
     let public = vigie_observatory::Disclosure::default()
         .apply(&observatory, &vigie_observatory::Filter::default());
-    let editorial = Editorial::default();
+    // Characters no embedded font has: printed as missing glyphs, and the PDF, still
+    // tagged, is not PDF/UA-1.
+    let editorial = Editorial {
+        texts: vec![(ReportSection::Introduction, "Alerte 🔥 : 日本".into())],
+        threats: Vec::new(),
+    };
     let report = Report {
         observatory: &public,
         events: &[],
@@ -220,13 +231,20 @@ fn an_empty_year_still_makes_a_whole_report() {
         threshold: 5,
     };
     let typeset = vigie_pdf::typeset(&vigie_pdf::document(&report)).expect("typesets");
-    assert!(typeset.warnings.is_empty(), "{:?}", typeset.warnings);
+    assert!(
+        matches!(typeset.warnings.as_slice(), [w] if w.starts_with("not PDF/UA-1") && w.contains("🔥")),
+        "{:?}",
+        typeset.warnings
+    );
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("rapport-2025.pdf");
     std::fs::write(&pdf, &typeset.pdf).unwrap();
+    let meta = poppler::run("pdfinfo", &["-meta"], &pdf);
+    assert!(!meta.contains("pdfuaid"), "{meta}");
     let text = poppler::text(&pdf);
     let has = |needle: &str| text.contains(&poppler::normalize(needle));
     assert!(has("CERT <Santé> & \"co\""));
+    assert!(has("Alerte"));
     assert!(has(
         "Aucun évènement partagé n'a été enregistré cette année."
     ));
