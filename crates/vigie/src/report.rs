@@ -65,7 +65,14 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     };
     let document = match args.format {
         Format::Html => vigie_chart::report::html(&report).into_bytes(),
-        Format::Pdf => vigie_pdf::report(&report).context("typesetting the PDF report")?,
+        Format::Pdf => {
+            let typeset = vigie_pdf::typeset(&vigie_pdf::document(&report))
+                .context("typesetting the PDF report")?;
+            for warning in &typeset.warnings {
+                eprintln!("Avertissement : {warning}");
+            }
+            typeset.pdf
+        }
     };
     std::fs::write(&args.out, document)
         .with_context(|| format!("writing {}", args.out.display()))?;
