@@ -23,16 +23,15 @@ pub(crate) fn id(figure: &PublicFigure) -> String {
 
 /// The chart's accessible title: number, title and years.
 pub(crate) fn title(figure: &PublicFigure) -> String {
+    format!("Figure {} – {}", figure.number, caption(figure))
+}
+
+/// The figure's title and years, without its number.
+pub(crate) fn caption(figure: &PublicFigure) -> String {
     if figure.is_series() {
-        format!("Figure {} – {}", figure.number, figure.title)
+        figure.title.to_owned()
     } else {
-        format!(
-            "Figure {} – {}, {} et {}",
-            figure.number,
-            figure.title,
-            figure.year,
-            figure.year - 1
-        )
+        format!("{}, {} et {}", figure.title, figure.year, figure.year - 1)
     }
 }
 

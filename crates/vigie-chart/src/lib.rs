@@ -28,7 +28,7 @@ mod table;
 
 pub use format::{escape, number, percent, signed};
 pub use table::table;
-use vigie_observatory::PublicFigure;
+use vigie_observatory::{Cell, PublicFigure};
 
 /// The shape of a figure's chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,4 +65,24 @@ pub fn svg(figure: &PublicFigure) -> String {
         Kind::Series => columns::series(figure),
         Kind::Map => map::map(figure),
     }
+}
+
+/// A cell as charts and tables write it: the number the French way, or `< 5` / `n.d.`
+/// when suppressed.
+pub fn cell_text(cell: Cell) -> String {
+    frame::text(cell)
+}
+
+/// A figure's caption without its number: its title and years, as its chart and table
+/// title it after `Figure N – `.
+pub fn caption(figure: &PublicFigure) -> String {
+    frame::caption(figure)
+}
+
+/// The figure's note and what its suppressed values mean, in French sentences; empty
+/// when there is neither.
+pub fn notes(figure: &PublicFigure) -> String {
+    let mut notes = String::new();
+    frame::suppressions(&mut notes, figure);
+    notes.trim().to_owned()
 }

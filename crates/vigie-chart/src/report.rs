@@ -58,25 +58,94 @@ pub fn default_recommendations() -> String {
         .collect()
 }
 
+/// The report's title.
+pub fn title(year: i16) -> String {
+    format!("Observatoire {year} des incidents de sécurité des systèmes d'information en santé")
+}
+
+/// The paragraph that opens the report: who publishes it, what it counts, and how small
+/// counts are suppressed (plain text, to be escaped by each renderer).
+pub fn lead(report: &Report<'_>) -> String {
+    let year = report.observatory.year;
+    let threshold = report.threshold;
+    format!(
+        "Publié par {publisher}. Toutes les déclarations de l'année {year}, à côté de \
+         l'année {previous}. Pour qu'aucune structure ne puisse être reconnue, les effectifs \
+         inférieurs à {threshold} qui pourraient la désigner sont masqués («\u{a0}<\u{a0}{threshold}\u{a0}»), \
+         ainsi que ceux qui permettraient de les retrouver par différence («\u{a0}n.d.\u{a0}»).",
+        publisher = report.publisher,
+        previous = year - 1,
+    )
+}
+
+/// The caption of figure 2, without its number.
+pub const EVENTS_CAPTION: &str = "Évènements marquants de l'année";
+/// What figure 2 says when no shared event was recorded.
+pub const NO_EVENTS: &str = "Aucun évènement partagé n'a été enregistré cette année.";
+/// What figure 17 says when no threat was recorded.
+pub const NO_THREATS: &str = "Aucune menace n'a été enregistrée pour cette année.";
+
+/// The caption of figure 17, without its number.
+pub fn threats_caption(year: i16) -> String {
+    format!("Chronologie des cybermenaces identifiées en {year}")
+}
+
+/// One tile of the key figures (figure 1), as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFigure {
+    /// The value, or `< 5` / `n.d.` when suppressed.
+    pub value: String,
+    /// What is counted.
+    pub label: String,
+    /// The change from the year before, in words; empty when unknown.
+    pub change: String,
+}
+
+/// The key figures of the year (figure 1), each with its change from the year before.
+pub fn key_figures(obs: &PublicObservatory) -> Vec<KeyFigure> {
+    let year = obs.year;
+    let Some(key) = obs.figure(1) else {
+        return Vec::new();
+    };
+    key.rows
+        .iter()
+        .zip(key.deltas())
+        .map(|(row, delta)| KeyFigure {
+            value: crate::cell_text(row.count),
+            label: row.label.clone(),
+            change: delta
+                .map(|d| match d.per_mille {
+                    Some(p) => format!(
+                        "{} ({}) par rapport à {}",
+                        signed(d.change),
+                        percent(p),
+                        year - 1
+                    ),
+                    None => format!("{} par rapport à {}", signed(d.change), year - 1),
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// How many declarations an event gathered: `1 déclaration`, `20 déclarations`.
+pub fn declarations(n: i64) -> String {
+    format!("{} déclaration{}", number(n), if n > 1 { "s" } else { "" })
+}
+
 /// The report as one HTML document, with its styles inline.
 pub fn html(report: &Report<'_>) -> String {
     let obs = report.observatory;
     let year = obs.year;
     let mut out = String::with_capacity(256 * 1024);
+    let title = escape(&title(year));
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Observatoire {year} des incidents de sécurité des systèmes d'information en santé</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <h1>Observatoire {year} des incidents de sécurité des systèmes d'information en santé</h1>\n\
-         <p class=\"lead\">Publié par {publisher}. Toutes les déclarations de l'année {year}, à côté de \
-         l'année {previous}. Pour qu'aucune structure ne puisse être reconnue, les effectifs inférieurs \
-         à {threshold} qui pourraient la désigner sont masqués («&nbsp;&lt;&nbsp;{threshold}&nbsp;»), ainsi que ceux qui \
-         permettraient de les retrouver par différence («&nbsp;n.d.&nbsp;»).</p>\n",
-        publisher = escape(report.publisher),
-        previous = year - 1,
-        threshold = report.threshold,
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
+         <h1>{title}</h1>\n<p class=\"lead\">{}</p>\n",
+        escape(&lead(report)),
     );
     for section in ReportSection::ALL.iter().copied() {
         let _ = writeln!(
@@ -93,7 +162,7 @@ pub fn html(report: &Report<'_>) -> String {
             );
         }
         match section {
-            ReportSection::KeyFigures => key_figures(&mut out, obs),
+            ReportSection::KeyFigures => key_figures_html(&mut out, obs),
             ReportSection::Events => events(&mut out, report.events),
             ReportSection::Threats => threats(&mut out, report.editorial, year),
             ReportSection::Recommendations if report.editorial.text(section).is_none() => {
@@ -131,33 +200,19 @@ pub fn html(report: &Report<'_>) -> String {
 }
 
 /// Figure 1 as tiles, each with its change from the year before.
-fn key_figures(out: &mut String, obs: &PublicObservatory) {
-    let year = obs.year;
-    let Some(key) = obs.figure(1) else {
+fn key_figures_html(out: &mut String, obs: &PublicObservatory) {
+    let tiles = key_figures(obs);
+    if tiles.is_empty() {
         return;
-    };
+    }
     out.push_str("<ul class=\"tiles\">\n");
-    for (row, delta) in key.rows.iter().zip(key.deltas()) {
-        let value = row
-            .count
-            .value()
-            .map(number)
-            .unwrap_or_else(|| row.count.suppressed_text().unwrap_or_default());
-        let change = delta
-            .map(|d| match d.per_mille {
-                Some(p) => format!(
-                    "{} ({}) par rapport à {}",
-                    signed(d.change),
-                    percent(p),
-                    year - 1
-                ),
-                None => format!("{} par rapport à {}", signed(d.change), year - 1),
-            })
-            .unwrap_or_default();
+    for tile in tiles {
         let _ = writeln!(
             out,
-            "<li><span class=\"value\">{value}</span> <span class=\"label\">{}</span> <span class=\"change\">{change}</span></li>",
-            escape(&row.label)
+            "<li><span class=\"value\">{}</span> <span class=\"label\">{}</span> <span class=\"change\">{}</span></li>",
+            escape(&tile.value),
+            escape(&tile.label),
+            escape(&tile.change)
         );
     }
     out.push_str("</ul>\n");
@@ -165,24 +220,23 @@ fn key_figures(out: &mut String, obs: &PublicObservatory) {
 
 /// Figure 2: the shared events of the year.
 fn events(out: &mut String, events: &[NotableEvent]) {
-    out.push_str("<p class=\"caption\">Figure 2 – Évènements marquants de l'année</p>\n");
+    let _ = writeln!(out, "<p class=\"caption\">Figure 2 – {EVENTS_CAPTION}</p>");
     if events.is_empty() {
-        out.push_str("<p>Aucun évènement partagé n'a été enregistré cette année.</p>\n");
+        let _ = writeln!(out, "<p>{NO_EVENTS}</p>");
         return;
     }
     out.push_str("<ul>\n");
     for e in events {
         let _ = writeln!(
             out,
-            "<li><strong>{}</strong>{} : {} ({} déclaration{})</li>",
+            "<li><strong>{}</strong>{} : {} ({})</li>",
             escape(&e.name),
             e.first_declared
                 .as_deref()
                 .map(|d| format!(", à partir du {}", escape(d)))
                 .unwrap_or_default(),
             escape(&e.description),
-            number(e.declarations),
-            if e.declarations > 1 { "s" } else { "" }
+            declarations(e.declarations),
         );
     }
     out.push_str("</ul>\n");
@@ -192,10 +246,11 @@ fn events(out: &mut String, events: &[NotableEvent]) {
 fn threats(out: &mut String, editorial: &Editorial, year: i16) {
     let _ = writeln!(
         out,
-        "<section class=\"figure\" id=\"figure-17\">\n<h3>Figure 17 – Chronologie des cybermenaces identifiées en {year}</h3>"
+        "<section class=\"figure\" id=\"figure-17\">\n<h3>Figure 17 – {}</h3>",
+        threats_caption(year)
     );
     if editorial.threats.is_empty() {
-        out.push_str("<p>Aucune menace n'a été enregistrée pour cette année.</p>\n</section>\n");
+        let _ = writeln!(out, "<p>{NO_THREATS}</p>\n</section>");
         return;
     }
     out.push_str("<ol class=\"timeline\">\n");

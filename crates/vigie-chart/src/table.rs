@@ -57,14 +57,13 @@ pub fn table(figure: &PublicFigure) -> String {
         );
     }
     out.push_str("</tbody>");
-    let mut notes = String::new();
-    frame::suppressions(&mut notes, figure);
+    let notes = crate::notes(figure);
     if !notes.is_empty() {
         let columns = if series { 4 } else { 5 };
         let _ = write!(
             out,
             "<tfoot><tr><td colspan=\"{columns}\">{}</td></tr></tfoot>",
-            escape(notes.trim())
+            escape(&notes)
         );
     }
     out.push_str("</table>");

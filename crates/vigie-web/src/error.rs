@@ -41,6 +41,9 @@ pub enum WebError {
     /// A template failed to render.
     #[error(transparent)]
     Render(#[from] askama::Error),
+    /// The PDF of the report could not be typeset.
+    #[error("typesetting the report: {0}")]
+    Typeset(String),
     /// The observatory could not be computed (its reference data is unusable).
     #[error("observatory: {0}")]
     Observatory(String),
@@ -111,6 +114,7 @@ impl IntoResponse for WebError {
             ),
             WebError::Store(_)
             | WebError::Render(_)
+            | WebError::Typeset(_)
             | WebError::Auth(_)
             | WebError::Rules(_)
             | WebError::Observatory(_) => {

@@ -251,6 +251,14 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             get(pages::report::preview),
         ),
         (
+            spec(
+                Method::GET,
+                "/observatoire/rapport/{year}/apercu.pdf",
+                Staff,
+            ),
+            get(pages::report::preview_pdf),
+        ),
+        (
             spec(Method::POST, "/observatoire/rapport/{year}/textes", Staff),
             post(pages::report::save_text),
         ),

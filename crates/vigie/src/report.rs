@@ -1,5 +1,5 @@
-//! `vigie report --year Y --format html --out FILE`: the yearly public report, with small
-//! counts that could point to a structure suppressed.
+//! `vigie report --year Y --format html|pdf --out FILE`: the yearly public report, with
+//! small counts that could point to a structure suppressed.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -11,6 +11,8 @@ use clap::ValueEnum;
 pub enum Format {
     /// One standalone HTML document (styles inline, charts as SVG).
     Html,
+    /// An A4 PDF document, fonts embedded, typeset by Typst.
+    Pdf,
 }
 
 /// What to write.
@@ -41,9 +43,20 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         .await
         .context("gathering the report")?;
     store.close().await;
-    let Format::Html = args.format;
-    let html = vigie_chart::report::html(&parts.report(&args.publisher));
-    std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
+    let report = parts.report(&args.publisher);
+    let document = match args.format {
+        Format::Html => vigie_chart::report::html(&report).into_bytes(),
+        Format::Pdf => {
+            let typeset = vigie_pdf::typeset(&vigie_pdf::document(&report))
+                .context("typesetting the PDF report")?;
+            for warning in &typeset.warnings {
+                eprintln!("Avertissement : {warning}");
+            }
+            typeset.pdf
+        }
+    };
+    std::fs::write(&args.out, document)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("Rapport {} écrit dans {}", args.year, args.out.display());
     Ok(ExitCode::SUCCESS)
 }

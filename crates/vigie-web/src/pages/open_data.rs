@@ -119,7 +119,7 @@ pub async fn file(
     State(app): State<App>,
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    if file == "rapport.html" {
+    if file == "rapport.html" || file == "rapport.pdf" {
         let published = published_year(&app, &year).await?;
         let parts = vigie_service::observatory::report_parts(
             &app.store,
@@ -127,9 +127,13 @@ pub async fn file(
             published.threshold,
         )
         .await?;
-        return Ok(super::report::document(vigie_chart::report::html(
-            &parts.report(&app.settings.cert_name),
-        )));
+        return if file == "rapport.pdf" {
+            super::report::pdf(&app, parts, published.year).await
+        } else {
+            Ok(super::report::document(vigie_chart::report::html(
+                &parts.report(&app.settings.cert_name),
+            )))
+        };
     }
     let (published, public) = published(&app, &year).await?;
     let name = format!("vigie-{}-{file}", published.year);

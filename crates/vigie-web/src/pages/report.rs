@@ -483,3 +483,48 @@ pub async fn preview(
         &parts.report(&app.settings.cert_name),
     )))
 }
+
+/// The report as a PDF answer, typeset off the async threads.
+pub async fn pdf(
+    app: &App,
+    parts: vigie_service::observatory::ReportParts,
+    year: i16,
+) -> Result<Response, WebError> {
+    let publisher = app.settings.cert_name.clone();
+    let typeset = tokio::task::spawn_blocking(move || {
+        vigie_pdf::typeset(&vigie_pdf::document(&parts.report(&publisher)))
+    })
+    .await
+    .map_err(|e| WebError::Typeset(e.to_string()))?
+    .map_err(|e| WebError::Typeset(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"observatoire-{year}.pdf\""),
+            ),
+        ],
+        typeset.pdf,
+    )
+        .into_response())
+}
+
+/// `GET /observatoire/rapport/{year}/apercu.pdf`: the draft as a PDF.
+pub async fn preview_pdf(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(year): Path<String>,
+) -> Result<Response, WebError> {
+    super::require(&who, super::STAFF)?;
+    let year = year_of(&year)?;
+    let threshold = app
+        .store
+        .published_years()
+        .await?
+        .into_iter()
+        .find(|p| p.year == year)
+        .map_or(DRAFT_THRESHOLD, |p| p.threshold);
+    let parts = vigie_service::observatory::report_parts(&app.store, year, threshold).await?;
+    pdf(&app, parts, year).await
+}

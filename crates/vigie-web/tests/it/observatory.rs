@@ -293,6 +293,23 @@ async fn analysts_write_the_report_and_the_public_reads_it_once_published() {
     assert_eq!(report.status, StatusCode::OK);
     assert!(report.body.contains("Passerelle VPN"));
     assert!(report.body.contains("Une année <em>dense</em>"));
+    let pdf = public.get("/donnees/2024/rapport.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers[reqwest::header::CONTENT_TYPE],
+        "application/pdf"
+    );
+    assert!(pdf.body.starts_with("%PDF-"));
+    assert_eq!(
+        public
+            .get("/observatoire/rapport/2024/apercu.pdf")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let draft_pdf = a.get("/observatoire/rapport/2024/apercu.pdf").await;
+    assert_eq!(draft_pdf.status, StatusCode::OK);
+    assert!(draft_pdf.body.starts_with("%PDF-"));
 
     // Removing the threat takes it off the public report too; a second removal is refused.
     let id = threats[0].id.to_string();

@@ -209,6 +209,20 @@ fn the_demo_reproduces_the_2024_report() {
     assert!(out.ok, "{}", out.stderr);
     let html = std::fs::read_to_string(&report).unwrap();
     assert_eq!(html.matches("CVE-2024-3400").count(), 1);
+    // And as a PDF.
+    let pdf = s.path("rapport-2024.pdf");
+    let out = s.vigie(&[
+        "report",
+        "--year",
+        "2024",
+        "--format",
+        "pdf",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(out.ok, "{}", out.stderr);
+    let pdf = std::fs::read(&pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.trim_ascii_end().ends_with(b"%%EOF"));
     // Published as open data.
     let out = s.vigie(&["publish", "--year", "2024"]);
     assert!(out.ok, "{}", out.stderr);

@@ -1,5 +1,5 @@
 //! Habits of the codebase, checked: the map names every crate, pure crates stay pure,
-//! every source file says what it is.
+//! every source file says what it is, the typesetter downloads nothing.
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +40,7 @@ fn pure_crates_do_no_io() {
         "vigie-demo",
         "vigie-journal",
         "vigie-exchange",
+        "vigie-pdf",
     ];
     const EDGES: &[&str] = &["tokio", "sqlx", "axum", "reqwest", "lettre", "hyper"];
     for name in PURE {
@@ -94,5 +95,29 @@ fn every_source_file_opens_with_its_purpose() {
                 file.display()
             );
         }
+    }
+}
+
+#[test]
+fn the_typesetter_downloads_nothing() {
+    // Typst's package downloads come with typst-as-lib's `packages`, `ureq` or `reqwest`
+    // features; without them a report can import nothing from outside.
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let line = manifest
+        .lines()
+        .find(|l| l.starts_with("typst-as-lib"))
+        .expect("typst-as-lib in the workspace");
+    for feature in ["packages", "ureq", "reqwest"] {
+        assert!(
+            !line.contains(&format!("\"{feature}\"")),
+            "typst-as-lib must not enable `{feature}`: {line}"
+        );
+    }
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    for package in ["binstall-tar", "ureq"] {
+        assert!(
+            !lock.contains(&format!("name = \"{package}\"")),
+            "{package} is in Cargo.lock: something can download Typst packages"
+        );
     }
 }
