@@ -71,6 +71,7 @@ pub async fn dashboard(
         kind: StructureType::parse(&q.structure).ok(),
         legal_status: LegalStatus::parse(&q.statut).ok(),
         origin: Origin::parse(&q.origine).ok(),
+        period: vigie_observatory::Period::YEAR,
     };
     let observatory = vigie_service::observatory::compute_year(&app.store, year, &filter).await?;
     // Internal dashboards show every count; public outputs go through `Disclosure`.
