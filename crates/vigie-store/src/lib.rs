@@ -13,6 +13,7 @@ mod import;
 mod journal;
 mod portal;
 mod reference;
+mod revision;
 mod tokens;
 
 use std::str::FromStr;
@@ -58,6 +59,7 @@ pub struct Store {
     pool: Pool,
     declarations: declare::Writer,
     tokens: std::sync::Arc<tokens::TokenCache>,
+    changes: revision::Changes,
 }
 
 /// The connection pool of one engine.
@@ -196,6 +198,11 @@ impl Store {
                     "handling",
                     include_str!("../migrations/sqlite/0004_handling.sql"),
                 ),
+                (
+                    5,
+                    "observatory",
+                    include_str!("../migrations/sqlite/0005_observatory.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -237,6 +244,11 @@ impl Store {
                     "handling",
                     include_str!("../migrations/postgres/0004_handling.sql"),
                 ),
+                (
+                    5,
+                    "observatory",
+                    include_str!("../migrations/postgres/0005_observatory.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -253,10 +265,12 @@ impl Store {
             Pool::Sqlite(pool) => Some(pool.clone()),
             Pool::Postgres(_) => None,
         };
+        let changes = revision::Changes::default();
         Ok(Store {
             pool,
-            declarations: declare::Writer::start(writer, checkpoints),
+            declarations: declare::Writer::start(writer, checkpoints, changes.clone()),
             tokens: Default::default(),
+            changes,
         })
     }
 
