@@ -62,8 +62,8 @@ async fn published(app: &App, year: &str) -> Result<(PublishedYear, PublicObserv
         .into_iter()
         .find(|y| y.year == year)
         .ok_or(WebError::NotFound)?;
-    let public =
-        vigie_service::observatory::public_year(&app.store, year, published.threshold).await?;
+    let snapshot = app.observatory.current(&app.store).await?;
+    let public = snapshot.public(year, published.threshold);
     Ok((published, public))
 }
 
