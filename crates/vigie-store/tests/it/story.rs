@@ -140,6 +140,21 @@ async fn story(store: &Store) {
     assert_eq!((rows[1].year, rows[1].month), (2024, 3));
     assert_eq!(rows[1].categories.len(), 2);
     assert_eq!(rows[1].structure, rows[2].structure);
+    // Every column lands in its field: the rows are those of the incidents read back whole.
+    let anonymous = |rows: Vec<vigie_observatory::Row>| {
+        let mut out: Vec<String> = rows
+            .into_iter()
+            .map(|r| format!("{:?}", vigie_observatory::Row { structure: 0, ..r }))
+            .collect();
+        out.sort();
+        out
+    };
+    let whole: Vec<vigie_observatory::Row> = export(store, None)
+        .await
+        .iter()
+        .map(|i| vigie_observatory::Row::from_incident(i, 0))
+        .collect();
+    assert_eq!(anonymous(rows), anonymous(whole));
 
     // Reference data.
     store
@@ -169,6 +184,18 @@ async fn story(store: &Store) {
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Corrupt {
+                table: "incidents",
+                column: "care_impact",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = store.observatory_rows().await.unwrap_err();
     assert!(
         matches!(
             &err,
