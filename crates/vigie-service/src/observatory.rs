@@ -104,6 +104,8 @@ pub struct Snapshot {
     revision: i64,
     built_at: Timestamp,
     took: SignedDuration,
+    /// Of which reading the rows.
+    read: SignedDuration,
 }
 
 impl Snapshot {
@@ -115,6 +117,7 @@ impl Snapshot {
         let revision = store.observatory_revision().await?;
         let reference = reference(store).await?;
         let rows = store.observatory_rows().await?;
+        let read = clock().duration_since(started);
         let cube = tokio::task::spawn_blocking(move || Cube::build(&rows))
             .await
             .map_err(|_| ObservatoryError::Interrupted)??;
@@ -126,6 +129,7 @@ impl Snapshot {
             revision,
             built_at,
             took: built_at.duration_since(started),
+            read,
         })
     }
 
@@ -154,6 +158,11 @@ impl Snapshot {
     /// How long reading the data and building the cube took.
     pub fn took(&self) -> SignedDuration {
         self.took
+    }
+
+    /// Of that, how long reading the rows took.
+    pub fn read(&self) -> SignedDuration {
+        self.read
     }
 }
 

@@ -11,6 +11,7 @@ mod decode;
 mod handling;
 mod import;
 mod journal;
+mod observatory;
 mod portal;
 mod reference;
 mod revision;
@@ -26,7 +27,6 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use vigie_model::{CaseNumber, Incident};
-use vigie_observatory::Row;
 
 pub use handling::*;
 pub use import::{Import, ImportCounts};
@@ -357,18 +357,6 @@ impl Store {
                 .map(decode::case_pg)
                 .boxed(),
         }
-    }
-
-    /// Every incident reduced to what the observatory counts.
-    pub async fn observatory_rows(&self) -> Result<Vec<Row>, StoreError> {
-        let mut out = Vec::new();
-        on_pool!(self, pool => {
-            let mut rows = sqlx::query(decode::SELECT_ROWS).fetch(pool);
-            while let Some(row) = rows.next().await {
-                out.push(decode::observatory_row!(row?));
-            }
-        });
-        Ok(out)
     }
 
     /// The first and last Paris years holding incidents.

@@ -195,18 +195,29 @@ async fn story(store: &Store) {
         ),
         "{err}"
     );
-    let err = store.observatory_rows().await.unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            StoreError::Corrupt {
-                table: "incidents",
-                column: "care_impact",
-                ..
-            }
+    // The observatory reads codes packed together: the error still names the column, even
+    // when the changed value holds the separator.
+    for (sql, column) in [
+        ("SELECT 1", "care_impact"),
+        (
+            "UPDATE incidents SET care_impact = 'none', origin = 'malicious|x' WHERE ref = 'a'",
+            "origin",
         ),
-        "{err}"
-    );
+        (
+            "UPDATE incidents SET origin = NULL, data_kind = 99 WHERE ref = 'a'",
+            "data_kind",
+        ),
+    ] {
+        match store.pool() {
+            Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+            Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+        }
+        let err = store.observatory_rows().await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Corrupt { table: "incidents", column: c, .. } if *c == column),
+            "{err}"
+        );
+    }
 }
 
 #[tokio::test]
