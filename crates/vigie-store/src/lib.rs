@@ -203,6 +203,11 @@ impl Store {
                     "observatory",
                     include_str!("../migrations/sqlite/0005_observatory.sql"),
                 ),
+                (
+                    6,
+                    "complements pending",
+                    include_str!("../migrations/sqlite/0006_complements_pending.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -248,6 +253,11 @@ impl Store {
                     5,
                     "observatory",
                     include_str!("../migrations/postgres/0005_observatory.sql"),
+                ),
+                (
+                    6,
+                    "complements pending",
+                    include_str!("../migrations/postgres/0006_complements_pending.sql"),
                 ),
             ])
             .run(&pool)

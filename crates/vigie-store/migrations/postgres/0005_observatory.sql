@@ -2,8 +2,8 @@
 -- transaction that changes a counted value (declarations, imports, qualifications,
 -- complements, technical support, structures, activity shares). Servers read it every
 -- few seconds to know whether their figures are still those of the database. The row is
--- updated last in each transaction, which already holds the journal's head until it
--- commits: it adds no wait.
+-- updated last in each transaction; most of them already hold the journal's head until
+-- they commit, so it adds almost no wait.
 
 CREATE TABLE observatory_revision (
     id       SMALLINT PRIMARY KEY CHECK (id = 1),
