@@ -5,6 +5,12 @@ Run by `cargo run --release -p vigie-bench` (not meant to be run by hand, though
     python3 duckdb_figures.py --jsonl FILE --year 2024 --runs 7 --threads 2 \
         --shares 11=183,24=35,...
 
+With `--views FILE` (a JSON list of `{year, region, kind, legal_status, origin, from,
+to}`, as the dashboard benchmark writes it), it computes the figures of each view instead:
+the same figures of its year and the year before, over the incidents of its region,
+structure type, legal status, origin and months (`null` admits everything), and prints
+the time of each run of each view.
+
 It times `read_json` of the file into an in-memory table (DuckDB's load), then computes
 the same aggregates as Vigie's figures 1, 3-16 and 18-21 (schemas/observatory.md) for
 the year and the year before, in SQL, from the loaded table at every run: Paris time
@@ -151,10 +157,33 @@ def paris_new_years(con, years):
     return out
 
 
-def two_years(con, year):
-    """SQL of the incidents of `year` and the year before (Paris time), with their year
-    `y`, Paris time `lt` and flat columns. The year is told by comparing the instant
-    with the Paris new years, which needs no time zone conversion per row."""
+def view_filter(view):
+    """SQL condition on `incidents` admitting the rows of a view's filter ("TRUE" for none):
+    region, structure type, legal status, origin (leaving out the unqualified) and the Paris
+    months from `from` to `to`."""
+    if view is None:
+        return "TRUE"
+    conditions = []
+    for key, column in [
+        ("region", "structure.region"),
+        ("kind", 'structure."type"'),
+        ("legal_status", "structure.legal_status"),
+        ("origin", "qualification.origin"),
+    ]:
+        if view.get(key) is not None:
+            conditions.append(f"{column} = {sql_string(view[key])}")
+    first, last = view.get("from", 1), view.get("to", 12)
+    if (first, last) != (1, 12):
+        conditions.append(
+            f"month(timezone('Europe/Paris', declared_at)) BETWEEN {int(first)} AND {int(last)}"
+        )
+    return " AND ".join(conditions) or "TRUE"
+
+
+def two_years(con, year, where="TRUE"):
+    """SQL of the incidents of `year` and the year before (Paris time) that `where` admits,
+    with their year `y`, Paris time `lt` and flat columns. The year is told by comparing
+    the instant with the Paris new years, which needs no time zone conversion per row."""
     new_year = paris_new_years(con, (year - 1, year, year + 1))
     return f"""(
         SELECT
@@ -181,6 +210,7 @@ def two_years(con, year):
                 AND NOT coalesce(complements_received, false) AS unanswered
         FROM incidents
         WHERE declared_at >= {new_year[year - 1]} AND declared_at < {new_year[year + 1]}
+            AND ({where})
 )"""
 
 
@@ -190,10 +220,12 @@ SETS = [("m",), ("slot",), ("state",), ("region",), ("kind",), ("legal_status",)
         ("origin",), ("origin", "q"), ("origin", "reach"), ("origin", "side")]
 
 
-def compute(con, year):
-    """Every counted figure of `year` (previous = year - 1), as [figure, rows]."""
+def compute(con, year, view=None):
+    """Every counted figure of `year` (previous = year - 1) over the incidents a view's
+    filter admits (all without one), as [figure, rows]."""
     years = (year, year - 1)
-    b = two_years(con, year)
+    where = view_filter(view)
+    b = two_years(con, year, where)
 
     def q(sql):
         return con.execute(sql).fetchall()
@@ -322,13 +354,15 @@ def compute(con, year):
 
     per_year = by_year(
         q(
-            """SELECT year(timezone('Europe/Paris', declared_at)),
+            f"""SELECT year(timezone('Europe/Paris', declared_at)),
                 coalesce(qualification.origin, 'unqualified'), count(*)
-            FROM incidents GROUP BY ALL"""
+            FROM incidents WHERE {where} GROUP BY ALL"""
         )
     )
     figures[13] = rows(ORIGINS + ["unqualified"], per_year)
-    first_year = min([y for (y, _) in per_year] + [year])
+    # The series start at the first year of all the incidents, filtered or not.
+    (first_all,) = q("SELECT year(timezone('Europe/Paris', min(declared_at))) FROM incidents")[0]
+    first_year = min([y for (y, _) in per_year] + [year] + ([first_all] if first_all else []))
 
     categories = unnested("categories", "origin", "technical_support")
     supported = {}
@@ -381,6 +415,7 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--shares", required=True, help="region=share,... (integers)")
+    parser.add_argument("--views", help="JSON file of views to compute instead of the year alone")
     args = parser.parse_args()
     shares = {r: int(s) for r, s in (p.split("=") for p in args.shares.split(","))}
 
@@ -391,6 +426,32 @@ def main():
     load_s = time.perf_counter() - start
     log(f"loaded {lines} lines in {load_s:.2f} s; computing the figures of {args.year}")
     setup(con, shares)
+    if args.views:
+        with open(args.views, encoding="utf-8") as f:
+            views = json.load(f)
+        results = []
+        for n, view in enumerate(views):
+            figures = compute(con, view["year"], view)  # warm-up
+            runs = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                figures = compute(con, view["year"], view)
+                runs.append(time.perf_counter() - start)
+            results.append({"runs_s": runs, "figures": figures})
+            log(f"view {n + 1}/{len(views)}: median {statistics.median(runs):.3f} s")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        print(
+            json.dumps(
+                {
+                    "version": duckdb.__version__,
+                    "lines": lines,
+                    "load_s": load_s,
+                    "peak_rss_bytes": peak,
+                    "views": results,
+                }
+            )
+        )
+        return
     figures = compute(con, args.year)  # warm-up
     runs = []
     for _ in range(args.runs):

@@ -9,7 +9,7 @@ use std::{
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
-use crate::{generate, memory};
+use crate::{generate, memory, views::View};
 
 /// The figures of one year as plain rows: figure number, then `(key, count, previous)`.
 pub type Rows = Vec<(u8, Vec<(String, i64, i64)>)>;
@@ -66,14 +66,15 @@ fn seconds(v: &Value) -> anyhow::Result<Duration> {
     Ok(Duration::from_secs_f64(s))
 }
 
-/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm.
-pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Result<DuckRun> {
+/// The script's command line, its output piped.
+fn script_command(file: &Path, year: i16, runs: usize, threads: usize) -> Command {
     let shares = generate::SHARES
         .iter()
         .map(|(r, s)| format!("{}={s}", vigie_model::Code::code(*r)))
         .collect::<Vec<_>>()
         .join(",");
-    let child = Command::new("python3")
+    let mut command = Command::new("python3");
+    command
         .arg(script())
         .arg("--jsonl")
         .arg(file)
@@ -83,7 +84,13 @@ pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Resul
         .args(["--shares", &shares])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    command
+}
+
+/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm.
+pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Result<DuckRun> {
+    let child = script_command(file, year, runs, threads)
         .spawn()
         .context("running python3 duckdb_figures.py")?;
     let watch = memory::Watch::start(child.id());
@@ -92,11 +99,36 @@ pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Resul
     if !output.status.success() {
         bail!("duckdb_figures.py failed ({})", output.status);
     }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let json: Value = serde_json::from_str(text.lines().last().unwrap_or_default())
-        .context("reading the output of duckdb_figures.py")?;
+    let json = last_json(&output.stdout)?;
+    Ok(DuckRun {
+        version: json["version"].as_str().unwrap_or("?").to_owned(),
+        load: seconds(&json["load_s"])?,
+        lines: json["lines"].as_u64().unwrap_or(0),
+        runs: durations(&json["runs_s"])?,
+        peak: json["peak_rss_bytes"].as_u64().max(polled),
+        figures: figures(&json["figures"])?,
+    })
+}
+
+/// The JSON object on the last line of the script's output.
+fn last_json(stdout: &[u8]) -> anyhow::Result<Value> {
+    let text = String::from_utf8_lossy(stdout);
+    serde_json::from_str(text.lines().last().unwrap_or_default())
+        .context("reading the output of duckdb_figures.py")
+}
+
+fn durations(v: &Value) -> anyhow::Result<Vec<Duration>> {
+    v.as_array()
+        .context("runs_s")?
+        .iter()
+        .map(seconds)
+        .collect()
+}
+
+/// The figures of the script's output as plain rows.
+fn figures(v: &Value) -> anyhow::Result<Rows> {
     let mut figures = Rows::new();
-    for figure in json["figures"].as_array().context("no figures")? {
+    for figure in v.as_array().context("no figures")? {
         let number = figure["figure"].as_u64().context("figure number")? as u8;
         let rows = figure["rows"]
             .as_array()
@@ -107,17 +139,56 @@ pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Resul
             .context("a figure row is not [key, count, previous]")?;
         figures.push((number, rows));
     }
-    Ok(DuckRun {
+    Ok(figures)
+}
+
+/// What DuckDB did on the views of the dashboards.
+pub struct DuckViews {
+    /// DuckDB's version.
+    pub version: String,
+    /// Time of `read_json` into a table.
+    pub load: Duration,
+    /// Peak resident memory of the Python process.
+    pub peak: Option<u64>,
+    /// Per view, in order: each warm run, and the figures.
+    pub views: Vec<(Vec<Duration>, Rows)>,
+}
+
+/// Loads `file` into DuckDB and computes every figure of each view, `runs` times warm.
+pub fn run_views(
+    file: &Path,
+    views: &[View],
+    runs_per_view: usize,
+    threads: usize,
+    scratch: &Path,
+) -> anyhow::Result<DuckViews> {
+    let list = Value::Array(views.iter().map(|v| v.to_json()).collect());
+    std::fs::write(scratch, list.to_string())
+        .with_context(|| format!("writing {}", scratch.display()))?;
+    let year = views.first().map_or(generate::MEASURED_YEAR, |v| v.year);
+    let child = script_command(file, year, runs_per_view, threads)
+        .arg("--views")
+        .arg(scratch)
+        .spawn()
+        .context("running python3 duckdb_figures.py")?;
+    let watch = memory::Watch::start(child.id());
+    let output = child.wait_with_output()?;
+    let polled = watch.stop();
+    let _ = std::fs::remove_file(scratch);
+    if !output.status.success() {
+        bail!("duckdb_figures.py failed ({})", output.status);
+    }
+    let json = last_json(&output.stdout)?;
+    let views = json["views"]
+        .as_array()
+        .context("no views")?
+        .iter()
+        .map(|v| Ok((durations(&v["runs_s"])?, figures(&v["figures"])?)))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(DuckViews {
         version: json["version"].as_str().unwrap_or("?").to_owned(),
         load: seconds(&json["load_s"])?,
-        lines: json["lines"].as_u64().unwrap_or(0),
-        runs: json["runs_s"]
-            .as_array()
-            .context("runs_s")?
-            .iter()
-            .map(seconds)
-            .collect::<anyhow::Result<_>>()?,
         peak: json["peak_rss_bytes"].as_u64().max(polled),
-        figures,
+        views,
     })
 }

@@ -1,11 +1,13 @@
 //! Benchmarks of Vigie: its foundation against DuckDB on generated incidents (`figures`,
-//! the default), and durable declarations through the portal's API (`declarations`, see
-//! [`declarations`]).
+//! the default), durable declarations through the portal's API (`declarations`, see
+//! [`declarations`]), and the observatory's dashboards over HTTP with concurrent readers
+//! against DuckDB, with the yearly report (`dashboard`, see [`dashboard`]).
 //!
 //! ```text
 //! cargo run --release -p vigie-bench -- --sizes 1000000,10000000
 //! cargo run --release -p vigie-bench -- figures --sizes 1000000
 //! cargo run --release -p vigie-bench -- declarations --seconds 10 --kills 20
+//! cargo run --release -p vigie-bench -- dashboard --size 10000000 --readers 8 --seconds 20
 //! ```
 //!
 //! For each size N it generates (or reuses) `bench-data/incidents-N.jsonl`, imports it
@@ -15,14 +17,18 @@
 //! same aggregates in SQL. It checks that both engines found the same numbers and prints
 //! the times, ratios and peak memory against the targets of the issue: figures in a
 //! tenth of DuckDB's time or less, within 2 GB at 10M, and an import at least as fast as
-//! DuckDB's `read_json`. This is a benchmark, not a timed test: it fails only when the
+//! DuckDB's `read_json`. It also builds the observatory's cube from the same rows, checks
+//! it against the scan (no filter and views drawn from the whole filter space), and
+//! prints its build time, size and query times. This is a benchmark, not a timed test: it fails only when the
 //! two engines disagree or a step cannot run.
 
+mod dashboard;
 mod declarations;
 mod duckdb;
 mod generate;
 mod memory;
 mod progress;
+mod views;
 mod vigie;
 
 use std::{
@@ -58,6 +64,8 @@ enum Bench {
     Figures(Args),
     /// Durable declarations per second through the API, latency, and kill -9 under load.
     Declarations(declarations::Args),
+    /// The observatory's dashboards over HTTP with concurrent readers, against DuckDB.
+    Dashboard(dashboard::Args),
 }
 
 /// Benchmark of Vigie (import, figures) against DuckDB on the same generated incidents.
@@ -104,6 +112,17 @@ fn median(times: &[Duration]) -> Duration {
         n if n % 2 == 1 => sorted[n / 2],
         n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
     }
+}
+
+/// The `q` quantile (0–1) of durations (nearest rank).
+fn quantile(times: &[Duration], q: f64) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
 }
 
 fn fmt_time(d: Duration) -> String {
@@ -288,6 +307,41 @@ fn report(m: &Measure, args: &Args) -> String {
         range(&m.figures.runs),
         range(&m.duck.runs)
     );
+    let c = &m.figures.cube;
+    let _ = writeln!(
+        s,
+        "{:<34} {:>26} {:>26} {:>8.4}",
+        "cube: every figure, no filter",
+        fmt_time(median(&c.national)),
+        fmt_time(df),
+        median(&c.national).as_secs_f64() / df.as_secs_f64(),
+    );
+    let _ = writeln!(
+        s,
+        "{:<34} {:>26}   (p95 {}, {} views of the filter space)",
+        "cube: every figure, any filter",
+        fmt_time(median(&c.filtered)),
+        fmt_time(quantile(&c.filtered, 0.95)),
+        c.filtered.len(),
+    );
+    let _ = writeln!(
+        s,
+        "{:<34} {:>26}   ({} cells, {})",
+        "cube: built from the rows",
+        fmt_time(c.build),
+        c.cells,
+        fmt_bytes(Some(c.bytes as u64)),
+    );
+    let _ = writeln!(
+        s,
+        "{:<34} {:>26}",
+        "cube: same figures as the scan",
+        if c.differences.is_empty() {
+            "yes".to_owned()
+        } else {
+            format!("NO: {}", c.differences.join("; "))
+        },
+    );
     let _ = writeln!(
         s,
         "{:<34} {:>26} {:>26}",
@@ -353,7 +407,7 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     let mut agree = true;
     for &size in &args.sizes {
         let m = measure(args, &dir, &vigie_bin, size)?;
-        agree &= m.differences.is_empty();
+        agree &= m.differences.is_empty() && m.figures.cube.differences.is_empty();
         let text = report(&m, args);
         eprint!("{text}");
         reports.push(text);
@@ -376,6 +430,10 @@ fn main() -> ExitCode {
         Some(Bench::Declarations(args)) => (
             declarations::run(args, &workspace()),
             "declarations were lost, incomplete or unexpected",
+        ),
+        Some(Bench::Dashboard(args)) => (
+            dashboard::run(args, &workspace()),
+            "a dashboard request failed, or Vigie and DuckDB computed different figures",
         ),
     };
     match result {

@@ -10,10 +10,10 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use vigie_observatory::{Observatory, Reference, Share};
+use vigie_observatory::{Cube, Observatory, Reference, Share};
 use vigie_store::Store;
 
-use crate::{generate, memory, progress};
+use crate::{generate, memory, progress, views::View};
 
 /// What one run of `vigie import` took.
 pub struct ImportRun {
@@ -76,6 +76,24 @@ pub struct FiguresRun {
     pub peak_is_own: bool,
     /// The figures of the last run.
     pub observatory: Observatory,
+    /// The pre-aggregated cube of the same rows.
+    pub cube: CubeRun,
+}
+
+/// What building and querying the cube took.
+pub struct CubeRun {
+    /// Building it from the rows in memory, on the same threads.
+    pub build: Duration,
+    /// Cells holding rows, every year.
+    pub cells: usize,
+    /// Bytes it holds.
+    pub bytes: usize,
+    /// Each query of every figure of the year, without filter (warm).
+    pub national: Vec<Duration>,
+    /// Each query of a view drawn from the whole filter space (warm).
+    pub filtered: Vec<Duration>,
+    /// Views whose figures differ between the cube and the scan (none expected).
+    pub differences: Vec<String>,
 }
 
 /// The activity shares of [`generate::SHARES`] as reference data.
@@ -120,6 +138,7 @@ pub fn figures(
         observatory = std::hint::black_box(compute());
         times.push(start.elapsed());
     }
+    let cube = cube(&rows, year, &reference, threads, &observatory)?;
     Ok(FiguresRun {
         load,
         rows: rows.len(),
@@ -127,6 +146,68 @@ pub fn figures(
         peak: memory::own_peak(),
         peak_is_own,
         observatory,
+        cube,
+    })
+}
+
+/// Views queried on the cube (and checked against the scan).
+const CUBE_VIEWS: usize = 200;
+/// Of those, how many are also computed by the scan to compare.
+const CUBE_CHECKS: usize = 20;
+
+/// Builds the cube of `rows`, checks it against the scan, and times its queries.
+fn cube(
+    rows: &[vigie_observatory::Row],
+    year: i16,
+    reference: &Reference,
+    threads: NonZeroUsize,
+    scanned: &Observatory,
+) -> anyhow::Result<CubeRun> {
+    let bar = progress::spinner("building the cube".to_owned());
+    let start = Instant::now();
+    let cube = Cube::build_on(rows, threads)?;
+    let build = start.elapsed();
+    bar.finish_and_clear();
+    let national = vigie_observatory::Filter::default();
+    let mut differences = Vec::new();
+    if &cube.compute(year, reference, &national) != scanned {
+        differences.push("no filter".to_owned());
+    }
+    let views = View::sample(year as u64, year, CUBE_VIEWS);
+    for view in views.iter().take(CUBE_CHECKS) {
+        let threads = threads.get();
+        let scan = vigie_observatory::compute_on(
+            rows,
+            view.year,
+            reference,
+            &view.filter,
+            NonZeroUsize::new(threads).unwrap_or(NonZeroUsize::MIN),
+        );
+        if cube.compute(view.year, reference, &view.filter) != scan {
+            differences.push(view.describe());
+        }
+    }
+    let time = |view: &View| {
+        let start = Instant::now();
+        std::hint::black_box(cube.compute(view.year, reference, &view.filter));
+        start.elapsed()
+    };
+    let nationals: Vec<Duration> = (0..20)
+        .map(|_| {
+            time(&View {
+                year,
+                filter: national,
+            })
+        })
+        .collect();
+    let filtered = views.iter().map(time).collect();
+    Ok(CubeRun {
+        build,
+        cells: cube.cells(),
+        bytes: cube.bytes(),
+        national: nationals,
+        filtered,
+        differences,
     })
 }
 

@@ -8,7 +8,9 @@
 //!    legal status), the cells that could point to a structure are those by region
 //!    (figure 6, overseas regions included), by structure type (figure 8) and by legal
 //!    status (figure 9). In a view filtered on any of those, *every* cell is a cross of
-//!    region, type or status, so every cell of every figure is sensitive.
+//!    region, type or status, so every cell of every figure is sensitive. A period (some
+//!    months of the year) narrows every count alike and makes no cell more or less
+//!    sensitive: the same thresholds and sums apply to it.
 //! 2. **Primary suppression.** A sensitive count `1 ≤ n < t` is published as
 //!    [`Cell::Below`] (shown "< 5", `null` in JSON). Zero stays zero.
 //! 3. **Complementary suppression.** Published counts are tied by sums: the months of
@@ -306,8 +308,7 @@ impl Disclosure {
             let row: &FigureRow = &figures[f].rows[r];
             if c == 0 { row.count } else { row.previous }
         };
-        let crossed =
-            filter.region.is_some() || filter.kind.is_some() || filter.legal_status.is_some();
+        let crossed = filter.restricts_structures();
         let sensitive = |(f, _, c): At| -> bool {
             let n = figures[f].number;
             if n == 7 || (figures[f].rows.is_empty()) {

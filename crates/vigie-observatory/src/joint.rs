@@ -15,11 +15,11 @@ use vigie_model::{
 
 use crate::{
     Row,
-    filter::ORIGINS,
+    filter::{MONTH_SLOTS, ORIGINS, month_slot},
     tally::{Counts, at},
 };
 
-const N_MONTHS: usize = 14; // 1–12, then 0 and 13 for any month out of range.
+const N_MONTHS: usize = MONTH_SLOTS; // 1–12, then 0 and 13 for any month out of range.
 const N_SLOTS: usize = DepositSlot::ALL.len();
 const N_STATES: usize = StateAtDeclaration::ALL.len();
 const N_LEGAL: usize = LegalStatus::ALL.len();
@@ -75,7 +75,7 @@ impl Joint {
     pub(crate) fn add(&mut self, slot: usize, row: &Row, origin: usize) {
         let t = &mut self.cells[slot];
         let h = row.handling;
-        let month = usize::from(row.month.min(13));
+        let month = month_slot(row.month);
         t[ORIGIN_MONTH + origin * N_MONTHS + month] += 1;
         t[SLOT_STATE_LEGAL
             + (idx(row.slot) * N_STATES + idx(row.state)) * N_LEGAL

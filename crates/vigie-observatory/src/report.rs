@@ -10,7 +10,7 @@ use crate::{
     Figure, FigureRow, Reference,
     figure::MISSING_REFERENCE,
     filter::{ORIGINS, UNQUALIFIED},
-    tally::{Counts, StructureCounts, Tally, at, year_at, year_index},
+    tally::{Counts, StructureCounts, Totals, at},
 };
 
 /// French quarter names.
@@ -63,10 +63,10 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// Builds every counted figure from the merged tally.
-pub(crate) fn figures(mut tally: Tally, year: i16, reference: &Reference) -> Vec<Figure> {
-    let structures = tally.structure_counts();
-    let c = &tally.counts;
+/// Builds every counted figure from the totals of `year`.
+pub(crate) fn figures(totals: &Totals, year: i16, reference: &Reference) -> Vec<Figure> {
+    let structures = &totals.structures;
+    let c = &totals.counts;
     let figure = |number: u8, title: &'static str, rows: Rows| Figure {
         number,
         year,
@@ -78,7 +78,7 @@ pub(crate) fn figures(mut tally: Tally, year: i16, reference: &Reference) -> Vec
     let non_mal = Origin::NonMalicious as usize;
     let mut figures = Vec::with_capacity(19);
 
-    figures.push(figure(1, "Chiffres clés", key_figures(c, &structures)));
+    figures.push(figure(1, "Chiffres clés", key_figures(c, structures)));
 
     let mut rows = Rows::new();
     for (m, label) in MONTHS.iter().enumerate() {
@@ -167,7 +167,7 @@ pub(crate) fn figures(mut tally: Tally, year: i16, reference: &Reference) -> Vec
     figures.push(figure(
         15,
         "Incidents d'origine malveillante par année",
-        per_year(&tally, year, mal),
+        per_year(totals, mal),
     ));
     figures.push(figure(
         16,
@@ -211,7 +211,7 @@ pub(crate) fn figures(mut tally: Tally, year: i16, reference: &Reference) -> Vec
     figures.push(figure(
         20,
         "Incidents d'origine non malveillante par année",
-        per_year(&tally, year, non_mal),
+        per_year(totals, non_mal),
     ));
     figures.push(figure(
         21,
@@ -302,14 +302,13 @@ fn quarters(c: &[Counts; 2], origin: usize) -> Rows {
     rows
 }
 
-/// Figures 15 and 20: one origin per year, from the first year of the data to `year`.
-fn per_year(tally: &Tally, year: i16, origin: usize) -> Rows {
+/// Figures 15 and 20: one origin per year, from the first year of the data to the year.
+fn per_year(totals: &Totals, origin: usize) -> Rows {
     debug_assert!(origin < ORIGINS);
-    let first = tally.first_year.unwrap_or(year).min(year);
     let mut rows = Rows::new();
-    for i in year_index(first)..=year_index(year) {
-        let y = year_at(i).to_string();
-        rows.push(y.clone(), y, [tally.per_year[i][origin], 0]);
+    for (year, counts) in (i32::from(totals.first_year)..).zip(&totals.per_year) {
+        let y = year.to_string();
+        rows.push(y.clone(), y, [counts[origin], 0]);
     }
     rows
 }

@@ -115,10 +115,17 @@ pub(crate) fn year_index(year: i16) -> usize {
     usize::from(year.cast_unsigned() ^ 0x8000)
 }
 
-/// The year at an index of the per-year table.
-pub(crate) fn year_at(index: usize) -> i16 {
-    // Indexes come from `year_index`, below 2^16.
-    (index as u16 ^ 0x8000).cast_signed()
+/// Everything the figures are made from, however it was counted (rows or cube).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Totals {
+    /// Counters of the year (0) and of the year before (1).
+    pub counts: [Counts; 2],
+    /// Distinct structures of the year (0) and of the year before (1).
+    pub structures: [StructureCounts; 2],
+    /// The first year of figures 15 and 20: that of all the rows, at most the year.
+    pub first_year: i16,
+    /// Declarations per origin slot of each year from `first_year` to the year, in order.
+    pub per_year: Vec<[u64; ORIGINS]>,
 }
 
 /// Counts of distinct structures for one year.
@@ -132,6 +139,17 @@ pub(crate) struct StructureCounts {
 }
 
 impl StructureCounts {
+    /// Counts one structure with `count` declarations (none: not counted) and its flags.
+    #[inline(always)]
+    pub(crate) fn add_one(&mut self, count: u64, ose: bool, unanswered: bool) {
+        let declared = count > 0;
+        self.distinct += u64::from(declared);
+        self.gt2 += u64::from(count > 2);
+        self.ge4 += u64::from(count >= 4);
+        self.ose += u64::from(declared && ose);
+        self.unanswered += u64::from(declared && unanswered);
+    }
+
     fn add(&mut self, word: u32) {
         let count = word & COUNT_MASK;
         if count > 0 {
@@ -246,8 +264,21 @@ impl Tally {
         self.sparse.extend(other.sparse);
     }
 
+    /// The totals for `year`, the year these counts were made for.
+    pub(crate) fn totals(mut self, year: i16) -> Totals {
+        let structures = self.structure_counts();
+        let first_year = self.first_year.unwrap_or(year).min(year);
+        let per_year = self.per_year[year_index(first_year)..=year_index(year)].to_vec();
+        Totals {
+            counts: self.counts,
+            structures,
+            first_year,
+            per_year,
+        }
+    }
+
     /// Distinct structures of the year (0) and of the year before (1).
-    pub(crate) fn structure_counts(&mut self) -> [StructureCounts; 2] {
+    fn structure_counts(&mut self) -> [StructureCounts; 2] {
         let mut out = [StructureCounts::default(); 2];
         for pair in self.structures.chunks_exact(2) {
             out[0].add(pair[0]);

@@ -27,6 +27,7 @@ use crate::{
     import::{Flat, incident_columns, push_incident},
     journal::Append as _,
     portal::{CaseRecord, DeclarationTexts, OutboxMail, ns},
+    revision::{BUMP, Changes},
 };
 
 /// Most declarations committed in one transaction (34 values each: one statement stays
@@ -74,14 +75,14 @@ pub(crate) struct Writer {
 impl Writer {
     /// Starts the writer task on `pool` (its own connection); it ends with the last handle.
     /// On SQLite, `checkpoints` is where the WAL is checkpointed, off the writer's path.
-    pub(crate) fn start(pool: Pool, checkpoints: Option<SqlitePool>) -> Writer {
+    pub(crate) fn start(pool: Pool, checkpoints: Option<SqlitePool>, changes: Changes) -> Writer {
         let (queue, received) = mpsc::channel(QUEUE);
         let checkpointer = checkpoints.map(|pool| {
             let (due, wait) = mpsc::channel(1);
             tokio::spawn(checkpoint(pool, wait));
             due
         });
-        tokio::spawn(run(pool.clone(), received, checkpointer));
+        tokio::spawn(run(pool.clone(), received, checkpointer, changes));
         Writer { queue, pool }
     }
 
@@ -114,12 +115,13 @@ async fn run(
     pool: Pool,
     mut received: mpsc::Receiver<Pending>,
     checkpointer: Option<mpsc::Sender<()>>,
+    changes: Changes,
 ) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     let mut since_checkpoint = 0;
     while received.recv_many(&mut group, MAX_GROUP).await > 0 {
         since_checkpoint += group.len();
-        commit_group(&pool, std::mem::take(&mut group)).await;
+        commit_group(&pool, std::mem::take(&mut group), &changes).await;
         if let Some(checkpointer) = &checkpointer
             && since_checkpoint >= CHECKPOINT_EVERY
             // Full: a checkpoint is running, ask again after the next group.
@@ -168,9 +170,12 @@ impl Failed {
 }
 
 /// Writes a group and answers its callers; if it fails before its commit, writes its
-/// declarations one by one.
-async fn commit_group(pool: &Pool, group: Vec<Pending>) {
-    match write(pool, &group).await {
+/// declarations one by one. The observatory's data changed (or may have) before any
+/// caller is answered.
+async fn commit_group(pool: &Pool, group: Vec<Pending>, changes: &Changes) {
+    let written = write(pool, &group).await;
+    changes.bump();
+    match written {
         Ok(cases) => {
             for (pending, case) in group.into_iter().zip(cases) {
                 // A caller that stopped waiting will find its case in the list.
@@ -199,7 +204,9 @@ async fn commit_group(pool: &Pool, group: Vec<Pending>) {
                 failed.error
             );
             for pending in group {
-                let result = match write(pool, std::slice::from_ref(&pending)).await {
+                let written = write(pool, std::slice::from_ref(&pending)).await;
+                changes.bump();
+                let result = match written {
                     Ok(cases) => Ok(cases[0]),
                     Err(f) if f.committing => Err(f.for_caller()),
                     Err(f) => Err(f.error),
@@ -364,6 +371,7 @@ macro_rules! write_group {
                 })
                 .collect();
             $tx.append_journal(entries).await?;
+            sqlx::query(BUMP).execute(&mut *$tx).await?;
 
             let cases: Vec<CaseNumber> = written.iter().map(|w| w.case).collect();
             Ok::<_, StoreError>(($tx, cases))

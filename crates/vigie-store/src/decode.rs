@@ -34,7 +34,8 @@ pub(crate) const SELECT_CASE: &str = select_incidents!(" WHERE i.id = $1");
 /// The incidents of one Paris year (`$1`).
 pub(crate) const SELECT_YEAR: &str = select_incidents!(" WHERE i.local_year = $1 ORDER BY i.id");
 
-/// What the observatory needs of every incident.
+/// What the observatory needs of every incident, in the order `observatory_row!` reads
+/// the columns.
 pub(crate) const SELECT_ROWS: &str = "SELECT i.id, i.structure_id, i.local_year, i.local_month, \
     i.deposit_slot, s.region, s.kind, s.legal_status, s.ose, i.state_at_declaration, \
     i.support_requested, i.care_impact, i.data_impact, i.data_kind, i.patient_danger, i.origin, \
@@ -326,57 +327,56 @@ impl Raw {
 }
 
 /// Reads an observatory [`vigie_observatory::Row`] from a row of `SELECT_ROWS` (any engine).
+///
+/// Columns are read by their position in `SELECT_ROWS` and codes as text borrowed from the
+/// row: tens of millions of rows are read this way, without a lookup by name or an
+/// allocation per value.
 macro_rules! observatory_row {
     ($row:expr) => {{
         use sqlx::Row as _;
+        use $crate::decode::{bits, code, parsed};
         let row = $row;
-        let id: i64 = row.try_get("id")?;
-        let c = |column: &'static str| -> Result<String, $crate::StoreError> {
-            Ok(row.try_get::<String, _>(column)?)
-        };
-        let opt = |column: &'static str| -> Result<Option<String>, $crate::StoreError> {
-            Ok(row.try_get::<Option<String>, _>(column)?)
-        };
-        let year: i32 = row.try_get("local_year")?;
-        let month: i32 = row.try_get("local_month")?;
+        let id: i64 = row.try_get(0)?;
+        let year: i32 = row.try_get(2)?;
+        let month: i32 = row.try_get(3)?;
         vigie_observatory::Row {
-            year: $crate::decode::parsed(i16::try_from(year), "incidents", id, "local_year")?,
-            month: $crate::decode::parsed(u8::try_from(month), "incidents", id, "local_month")?,
-            slot: $crate::decode::code(id, "deposit_slot", &c("deposit_slot")?)?,
-            structure: $crate::decode::parsed(
-                u32::try_from(row.try_get::<i64, _>("structure_id")?),
+            year: parsed(i16::try_from(year), "incidents", id, "local_year")?,
+            month: parsed(u8::try_from(month), "incidents", id, "local_month")?,
+            slot: code(id, "deposit_slot", row.try_get::<&str, _>(4)?)?,
+            structure: parsed(
+                u32::try_from(row.try_get::<i64, _>(1)?),
                 "incidents",
                 id,
                 "structure_id",
             )?,
-            region: $crate::decode::code(id, "region", &c("region")?)?,
-            kind: $crate::decode::code(id, "kind", &c("kind")?)?,
-            legal_status: $crate::decode::code(id, "legal_status", &c("legal_status")?)?,
-            ose: row.try_get("ose")?,
-            state: $crate::decode::code(id, "state_at_declaration", &c("state_at_declaration")?)?,
-            support_requested: row.try_get("support_requested")?,
-            care_impact: $crate::decode::code(id, "care_impact", &c("care_impact")?)?,
-            data_impacts: $crate::decode::bits(id, "data_impact", row.try_get("data_impact")?)?,
-            data_kinds: $crate::decode::bits(id, "data_kind", row.try_get("data_kind")?)?,
-            patient_danger: $crate::decode::code(id, "patient_danger", &c("patient_danger")?)?,
-            origin: match opt("origin")? {
-                Some(v) => Some($crate::decode::code(id, "origin", &v)?),
+            region: code(id, "region", row.try_get::<&str, _>(5)?)?,
+            kind: code(id, "kind", row.try_get::<&str, _>(6)?)?,
+            legal_status: code(id, "legal_status", row.try_get::<&str, _>(7)?)?,
+            ose: row.try_get(8)?,
+            state: code(id, "state_at_declaration", row.try_get::<&str, _>(9)?)?,
+            support_requested: row.try_get(10)?,
+            care_impact: code(id, "care_impact", row.try_get::<&str, _>(11)?)?,
+            data_impacts: bits(id, "data_impact", row.try_get(12)?)?,
+            data_kinds: bits(id, "data_kind", row.try_get(13)?)?,
+            patient_danger: code(id, "patient_danger", row.try_get::<&str, _>(14)?)?,
+            origin: match row.try_get::<Option<&str>, _>(15)? {
+                Some(v) => Some(code(id, "origin", v)?),
                 None => None,
             },
-            categories: $crate::decode::bits(id, "categories", row.try_get("categories")?)?,
-            ransomware_reach: match opt("ransomware_reach")? {
-                Some(v) => Some($crate::decode::code(id, "ransomware_reach", &v)?),
+            categories: bits(id, "categories", row.try_get(16)?)?,
+            ransomware_reach: match row.try_get::<Option<&str>, _>(17)? {
+                Some(v) => Some(code(id, "ransomware_reach", v)?),
                 None => None,
             },
-            infra_side: match opt("infra_side")? {
-                Some(v) => Some($crate::decode::code(id, "infra_side", &v)?),
+            infra_side: match row.try_get::<Option<&str>, _>(18)? {
+                Some(v) => Some(code(id, "infra_side", v)?),
                 None => None,
             },
             handling: vigie_model::Handling {
-                technical_support: row.try_get("technical_support")?,
-                false_positive: row.try_get("false_positive")?,
-                complements_requested: row.try_get("complements_requested")?,
-                complements_received: row.try_get("complements_received")?,
+                technical_support: row.try_get(19)?,
+                false_positive: row.try_get(20)?,
+                complements_requested: row.try_get(21)?,
+                complements_received: row.try_get(22)?,
             },
         }
     }};

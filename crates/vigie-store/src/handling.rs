@@ -22,6 +22,7 @@ use crate::{
     journal::Append as _,
     on_pool,
     portal::{OutboxMail, enqueue, instant, ns},
+    revision::BUMP,
 };
 
 /// One column of a case changed, and how the journal records it.
@@ -585,14 +586,17 @@ impl Store {
                 let mut entries = vec![qualified_entry(case, change, now)];
                 entries.extend(routed_entries(case, routings, &fresh, now));
                 tx.append_journal(entries).await?;
+                sqlx::query(BUMP).execute(&mut *tx).await?;
                 tx.commit().await?;
                 fresh
             }};
         }
-        Ok(match self.pool() {
+        let fresh = match self.pool() {
             Pool::Sqlite(pool) => qualify_on!(pool),
             Pool::Postgres(pool) => qualify_on!(pool),
-        })
+        };
+        self.changes.bump();
+        Ok(fresh)
     }
 
     /// What the CERT recorded about a case's handling (`None` if there is no such case).
@@ -784,6 +788,7 @@ impl Store {
                         .with("complements_requested", true),
                 }])
                 .await?;
+                sqlx::query(BUMP).execute(&mut *tx).await?;
                 tx.commit().await?;
             }};
         }
@@ -791,6 +796,7 @@ impl Store {
             Pool::Sqlite(pool) => request_on!(pool),
             Pool::Postgres(pool) => request_on!(pool),
         }
+        self.changes.bump();
         Ok(())
     }
 
@@ -800,7 +806,18 @@ impl Store {
         let sql = "UPDATE incidents SET complements_received = TRUE, \
                    case_state = CASE WHEN case_state = 'waiting_complements' THEN 'qualifying' ELSE case_state END \
                    WHERE id = $1 AND local_year = $2 AND complements_requested AND NOT complements_received";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(case.id()).bind(i32::from(case.year())).execute(pool).await?.rows_affected());
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql).bind(case.id()).bind(i32::from(case.year())).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query(BUMP).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        if n == 1 {
+            self.changes.bump();
+        }
         Ok(n == 1)
     }
 
@@ -1003,6 +1020,11 @@ impl Store {
             by,
             message,
         } = *entry;
+        // Technical support and false positives are counted by the observatory.
+        let counted = matches!(
+            action,
+            SupportAction::TechnicalSupport | SupportAction::FalsePositive
+        );
         macro_rules! support_on {
             ($pool:expr) => {{
                 let mut tx = $pool.begin().await?;
@@ -1068,12 +1090,18 @@ impl Store {
                 for mail in mails {
                     enqueue!(&mut *tx, mail, now);
                 }
+                if counted {
+                    sqlx::query(BUMP).execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
             }};
         }
         match self.pool() {
             Pool::Sqlite(pool) => support_on!(pool),
             Pool::Postgres(pool) => support_on!(pool),
+        }
+        if counted {
+            self.changes.bump();
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use vigie_workflow::calendar;
 
 use vigie_journal::{Action, Actor, NewEntry, Payload};
 
-use crate::{Pool, Store, StoreError, journal::Append as _, portal::ns};
+use crate::{Pool, Store, StoreError, journal::Append as _, portal::ns, revision::BUMP};
 
 /// Incidents written by one statement (29 values each, under SQLite's 32,766 limit).
 const BATCH: usize = 500;
@@ -23,6 +23,8 @@ pub struct Import {
     tx: Tx,
     /// Forgotten at commit: the import may change structures that API tokens act for.
     tokens: std::sync::Arc<crate::tokens::TokenCache>,
+    /// Counted at commit: the observatory's data changed.
+    changes: crate::revision::Changes,
     before: i64,
     written: u64,
     structures: HashMap<Finess, (i64, Structure)>,
@@ -200,6 +202,7 @@ impl Import {
         Ok(Import {
             tx,
             tokens: store.tokens.clone(),
+            changes: store.changes.clone(),
             before,
             written: 0,
             structures: HashMap::new(),
@@ -300,17 +303,22 @@ impl Import {
                 let counts = counts(n);
                 if written > 0 {
                     tx.append_journal(vec![entry(&counts)]).await?;
+                    sqlx::query(BUMP).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 counts
             }};
         }
         let tokens = self.tokens;
+        let changes = self.changes;
         let counts = match self.tx {
             Tx::Sqlite(tx) => finish!(tx),
             Tx::Postgres(tx) => finish!(tx),
         };
         tokens.clear();
+        if written > 0 {
+            changes.bump();
+        }
         Ok(counts)
     }
 

@@ -12,8 +12,10 @@ mod editorial;
 mod handling;
 mod import;
 mod journal;
+mod observatory;
 mod portal;
 mod reference;
+mod revision;
 mod tokens;
 
 use std::str::FromStr;
@@ -26,7 +28,6 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use vigie_model::{CaseNumber, Incident};
-use vigie_observatory::Row;
 
 pub use editorial::{ReportText, SavedText, StoredThreat};
 pub use handling::*;
@@ -60,6 +61,7 @@ pub struct Store {
     pool: Pool,
     declarations: declare::Writer,
     tokens: std::sync::Arc<tokens::TokenCache>,
+    changes: revision::Changes,
 }
 
 /// The connection pool of one engine.
@@ -203,6 +205,16 @@ impl Store {
                     "editorial",
                     include_str!("../migrations/sqlite/0005_editorial.sql"),
                 ),
+                (
+                    6,
+                    "observatory",
+                    include_str!("../migrations/sqlite/0006_observatory.sql"),
+                ),
+                (
+                    7,
+                    "complements pending",
+                    include_str!("../migrations/sqlite/0007_complements_pending.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -249,6 +261,16 @@ impl Store {
                     "editorial",
                     include_str!("../migrations/postgres/0005_editorial.sql"),
                 ),
+                (
+                    6,
+                    "observatory",
+                    include_str!("../migrations/postgres/0006_observatory.sql"),
+                ),
+                (
+                    7,
+                    "complements pending",
+                    include_str!("../migrations/postgres/0007_complements_pending.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -265,10 +287,12 @@ impl Store {
             Pool::Sqlite(pool) => Some(pool.clone()),
             Pool::Postgres(_) => None,
         };
+        let changes = revision::Changes::default();
         Ok(Store {
             pool,
-            declarations: declare::Writer::start(writer, checkpoints),
+            declarations: declare::Writer::start(writer, checkpoints, changes.clone()),
             tokens: Default::default(),
+            changes,
         })
     }
 
@@ -355,18 +379,6 @@ impl Store {
                 .map(decode::case_pg)
                 .boxed(),
         }
-    }
-
-    /// Every incident reduced to what the observatory counts.
-    pub async fn observatory_rows(&self) -> Result<Vec<Row>, StoreError> {
-        let mut out = Vec::new();
-        on_pool!(self, pool => {
-            let mut rows = sqlx::query(decode::SELECT_ROWS).fetch(pool);
-            while let Some(row) = rows.next().await {
-                out.push(decode::observatory_row!(row?));
-            }
-        });
-        Ok(out)
     }
 
     /// The first and last Paris years holding incidents.

@@ -16,6 +16,7 @@ use crate::{
     decode::{self, parsed},
     journal::{Append as _, Login, login_entry},
     on_pool,
+    revision::BUMP,
 };
 
 /// Nanoseconds since 1970 of an instant (saturating outside 1678–2261).
@@ -705,11 +706,19 @@ impl Store {
                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (finess) DO UPDATE SET \
                    name = excluded.name, kind = excluded.kind, legal_status = excluded.legal_status, \
                    region = excluded.region, ose = excluded.ose, ght = excluded.ght RETURNING id";
-        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
-            .bind(s.finess.as_str()).bind(s.name.as_str()).bind(s.kind.code()).bind(s.legal_status.code())
-            .bind(s.region.code()).bind(s.ose).bind(s.ght.as_ref().map(|g| g.as_str()))
-            .fetch_one(pool).await?);
+        // The structure's region, type, status and OSE flag are counted with its incidents.
+        let id: i64 = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id = sqlx::query_scalar(sql)
+                .bind(s.finess.as_str()).bind(s.name.as_str()).bind(s.kind.code()).bind(s.legal_status.code())
+                .bind(s.region.code()).bind(s.ose).bind(s.ght.as_ref().map(|g| g.as_str()))
+                .fetch_one(&mut *tx).await?;
+            sqlx::query(BUMP).execute(&mut *tx).await?;
+            tx.commit().await?;
+            id
+        });
         self.tokens.clear();
+        self.changes.bump();
         Ok(StructureId(id))
     }
 

@@ -4,7 +4,7 @@ use sqlx::Row as _;
 use vigie_model::{Code, Region};
 use vigie_reference::Establishment;
 
-use crate::{Store, StoreError, on_pool};
+use crate::{Store, StoreError, on_pool, revision::BUMP};
 
 /// What the database holds, for summaries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,8 +34,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(BUMP).execute(&mut *tx).await?;
             tx.commit().await?;
         });
+        self.changes.bump();
         Ok(())
     }
 

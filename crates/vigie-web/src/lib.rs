@@ -72,6 +72,8 @@ pub struct App {
     pub(crate) limiter: Arc<security::RateLimiter>,
     /// The routing rules and alert directories, trusted for a few seconds.
     pub routing: Arc<vigie_service::handling::RoutingCache>,
+    /// The observatory's figures, pre-aggregated, kept current in the background.
+    pub observatory: Arc<vigie_service::observatory::Snapshots>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
         App {
             store,
             settings: Arc::new(settings),
+            observatory: vigie_service::observatory::Snapshots::new(clock.clone()),
             clock,
             limiter: Arc::new(limiter),
             routing: Arc::default(),

@@ -219,6 +219,16 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             }
         });
     }
+    {
+        // The observatory's figures are counted once at start, in the background: the
+        // first dashboard waits only for what is left of it.
+        let (store, app) = (store.clone(), app.clone());
+        tokio::spawn(async move {
+            if let Err(e) = app.observatory.current(&store).await {
+                eprintln!("observatory: {e}");
+            }
+        });
+    }
     match mailer {
         Some(mailer) => {
             let (store, clock) = (store.clone(), clock.clone());

@@ -24,9 +24,9 @@
 //! incomplete or unexpected, or a step cannot run; missed performance targets are
 //! reported, not failed.
 
-mod load;
+pub(crate) mod load;
 mod sample;
-mod server;
+pub(crate) mod server;
 mod verify;
 
 use std::{

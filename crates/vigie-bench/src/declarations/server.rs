@@ -311,6 +311,11 @@ impl Server {
         }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether `GET /` answers 200.
     pub async fn healthy(&self, http: &reqwest::Client) -> bool {
         let answer = http

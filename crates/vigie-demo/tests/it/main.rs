@@ -629,3 +629,62 @@ fn the_observatory_computes_the_published_figures() {
     assert_eq!(counts(5, &["needs_cert"]), [232]);
     assert_eq!(counts(15, &["2022", "2023", "2024"]), [320, 300, 328]);
 }
+
+/// The observatory's cube gives the figures of the scan of the rows, for every year of
+/// the demo and every filter on one dimension (each region, type, legal status, origin,
+/// single month and a few periods).
+#[test]
+fn the_cube_gives_the_figures_of_the_rows_for_every_single_filter() {
+    use vigie_model::{LegalStatus, StructureType};
+    use vigie_observatory::{Cube, Filter, Period, Reference, compute};
+    let mut ids: HashMap<Finess, u32> = HashMap::new();
+    let all: Vec<Row> = DEMO
+        .incidents
+        .iter()
+        .map(|i| {
+            let next = ids.len() as u32;
+            Row::from_incident(i, *ids.entry(i.structure.finess).or_insert(next))
+        })
+        .collect();
+    let cube = Cube::build(&all).unwrap();
+    let mut filters = vec![Filter::default()];
+    filters.extend(Region::ALL.iter().map(|&r| Filter {
+        region: Some(r),
+        ..Filter::default()
+    }));
+    filters.extend(StructureType::ALL.iter().map(|&k| Filter {
+        kind: Some(k),
+        ..Filter::default()
+    }));
+    filters.extend(LegalStatus::ALL.iter().map(|&l| Filter {
+        legal_status: Some(l),
+        ..Filter::default()
+    }));
+    filters.extend(Origin::ALL.iter().map(|&o| Filter {
+        origin: Some(o),
+        ..Filter::default()
+    }));
+    let periods = (1..=12).map(|m| (m, m)).chain([
+        (1, 3),
+        (4, 6),
+        (7, 9),
+        (10, 12),
+        (1, 6),
+        (7, 12),
+        (3, 11),
+    ]);
+    filters.extend(periods.map(|(from, to)| Filter {
+        period: Period::new(from, to).unwrap(),
+        ..Filter::default()
+    }));
+    let reference = Reference::none();
+    for year in [2022, 2023, 2024, 2025] {
+        for filter in &filters {
+            assert_eq!(
+                cube.compute(year, &reference, filter),
+                compute(&all, year, &reference, filter),
+                "{year}, {filter:?}"
+            );
+        }
+    }
+}

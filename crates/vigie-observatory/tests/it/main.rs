@@ -3,6 +3,7 @@
 //! Rows are written in a small language, one string per incident (see [`row`]), and
 //! figures are compared as `key=count/previous` lists of their non-zero rows.
 
+mod cube;
 mod disclosure;
 
 use std::{collections::HashMap, num::NonZeroUsize};
@@ -13,8 +14,8 @@ use vigie_model::{
     StructureType,
 };
 use vigie_observatory::{
-    COUNTED_FIGURES, Figure, FigureError, Filter, Observatory, Reference, Row, Share, compute,
-    compute_on,
+    COUNTED_FIGURES, Figure, FigureError, Filter, Observatory, Period, Reference, Row, Share,
+    compute, compute_on,
 };
 
 /// The year computed by the checks; rows of 2023 fill the `previous` column.
@@ -933,4 +934,109 @@ fn figures_match_a_naive_count_on_varied_rows() {
     // Every key the naive count found is a row of its figure.
     assert_eq!(seen, want.len());
     assert!(want.values().all(|v| v[0] > 0 && v[1] > 0));
+}
+
+#[test]
+fn a_period_counts_the_same_months_of_every_year() {
+    let specs = [
+        "2024-01 malicious s=2",
+        "2024-03 malicious",
+        "2024-05 non_malicious",
+        "2024-06 malicious",
+        "2024-12 malicious",
+        "2023-03 malicious",
+        "2023-07 malicious",
+        "2022-04 malicious",
+        "2022-11 non_malicious",
+    ];
+    let period = |from, to| Period::new(from, to).unwrap();
+    // (period, origin, declarations and structures of figure 1, figure 3, 15, 16, 20)
+    type Case = (
+        Period,
+        Option<Origin>,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    );
+    let cases: &[Case] = &[
+        (
+            Period::YEAR,
+            None,
+            "declarations=5/2 structures=2/1",
+            "01=1/0 03=1/1 05=1/0 06=1/0 07=0/1 12=1/0",
+            "2022=1/0 2023=2/0 2024=4/0",
+            "Q1=2/1 Q2=1/0 Q3=0/1 Q4=1/0",
+            "2022=1/0 2024=1/0",
+        ),
+        (
+            period(3, 6),
+            None,
+            "declarations=3/1 structures=1/1",
+            "03=1/1 05=1/0 06=1/0",
+            "2022=1/0 2023=1/0 2024=2/0",
+            "Q1=1/1 Q2=1/0",
+            "2024=1/0",
+        ),
+        (
+            period(1, 1),
+            None,
+            "declarations=1/0 structures=1/0",
+            "01=1/0",
+            "2024=1/0",
+            "Q1=1/0",
+            "",
+        ),
+        (
+            period(12, 12),
+            None,
+            "declarations=1/0 structures=1/0",
+            "12=1/0",
+            "2024=1/0",
+            "Q4=1/0",
+            "",
+        ),
+        (
+            period(7, 7),
+            None,
+            "declarations=0/1 structures=0/1",
+            "07=0/1",
+            "2023=1/0",
+            "Q3=0/1",
+            "",
+        ),
+        (period(8, 11), None, "", "", "", "", "2022=1/0"),
+        (
+            period(1, 6),
+            Some(Origin::NonMalicious),
+            "declarations=1/0 structures=1/0",
+            "05=1/0",
+            "",
+            "",
+            "2024=1/0",
+        ),
+    ];
+    for &(period, origin, key, months, f15, f16, f20) in cases {
+        let filter = Filter {
+            period,
+            origin,
+            ..Filter::default()
+        };
+        let obs = observatory(&specs, &Reference::none(), &filter);
+        let f1 = obs.figure(1).unwrap();
+        let f1: Vec<_> = summary(f1)
+            .split(' ')
+            .filter(|s| s.starts_with("declarations=") || s.starts_with("structures="))
+            .map(str::to_owned)
+            .collect();
+        let at = format!("{period:?} {origin:?}");
+        assert_eq!(f1.join(" "), key, "figure 1, {at}");
+        assert_eq!(summary(obs.figure(3).unwrap()), months, "figure 3, {at}");
+        assert_eq!(summary(obs.figure(15).unwrap()), f15, "figure 15, {at}");
+        assert_eq!(summary(obs.figure(16).unwrap()), f16, "figure 16, {at}");
+        assert_eq!(summary(obs.figure(20).unwrap()), f20, "figure 20, {at}");
+        // Every year of the series is listed, whatever the period.
+        assert_eq!(keys(obs.figure(15).unwrap()), ["2022", "2023", "2024"]);
+    }
 }

@@ -1,4 +1,7 @@
-//! The outbox delivered through a real SMTP server on loopback.
+//! The service's use cases on real stores: the outbox delivered through a real SMTP
+//! server on loopback, and the observatory's snapshots.
+
+mod observatory;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! 2. one statement locks the journal's head (read back) and takes the group's ids from
 //!    the table's sequence;
 //! 3. one statement inserts the incidents, their routings, their e-mails and their journal
-//!    entries, and moves the head: every column is bound as an array and read back by
+//!    entries, moves the head, and raises the observatory's revision: every column is bound as an array and read back by
 //!    `UNNEST`, so a group of 1 and a group of 256 run the same plan (a `VALUES` list
 //!    would be a new statement, parsed and planned, for every size);
 //! 4. `COMMIT`.
@@ -49,7 +49,8 @@ const WRITE_GROUP: &str = "WITH incident AS (INSERT INTO incidents (id, ref, str
      $44::TEXT[], $45::BIGINT[]) AS u (r, s, t, h, m, c)), \
      appended AS (INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) \
      SELECT * FROM UNNEST($46::BIGINT[], $47::BIGINT[], $48::TEXT[], $49::TEXT[], $50::TEXT[], \
-     $51::TEXT[], $52::TEXT[], $53::TEXT[])) \
+     $51::TEXT[], $52::TEXT[], $53::TEXT[])), \
+     counted AS (UPDATE observatory_revision SET revision = revision + 1 WHERE id = 1) \
      UPDATE journal_head SET seq = $54, hash = $55 WHERE id = 1";
 
 /// Declares the struct of the group's rows, one vector per column.

@@ -17,7 +17,7 @@ use vigie_workflow::{
     routing::{Recipient, Routing, RoutingFacts, Rules},
 };
 
-fn incident(
+pub(crate) fn incident(
     finess: &str,
     region: &str,
     care: &str,

@@ -6,4 +6,5 @@ mod engines;
 mod handling;
 mod journal;
 mod portal;
+mod revision;
 mod story;

@@ -140,6 +140,21 @@ async fn story(store: &Store) {
     assert_eq!((rows[1].year, rows[1].month), (2024, 3));
     assert_eq!(rows[1].categories.len(), 2);
     assert_eq!(rows[1].structure, rows[2].structure);
+    // Every column lands in its field: the rows are those of the incidents read back whole.
+    let anonymous = |rows: Vec<vigie_observatory::Row>| {
+        let mut out: Vec<String> = rows
+            .into_iter()
+            .map(|r| format!("{:?}", vigie_observatory::Row { structure: 0, ..r }))
+            .collect();
+        out.sort();
+        out
+    };
+    let whole: Vec<vigie_observatory::Row> = export(store, None)
+        .await
+        .iter()
+        .map(|i| vigie_observatory::Row::from_incident(i, 0))
+        .collect();
+    assert_eq!(anonymous(rows), anonymous(whole));
 
     // Reference data.
     store
@@ -180,6 +195,29 @@ async fn story(store: &Store) {
         ),
         "{err}"
     );
+    // The observatory reads codes packed together: the error still names the column, even
+    // when the changed value holds the separator.
+    for (sql, column) in [
+        ("SELECT 1", "care_impact"),
+        (
+            "UPDATE incidents SET care_impact = 'none', origin = 'malicious|x' WHERE ref = 'a'",
+            "origin",
+        ),
+        (
+            "UPDATE incidents SET origin = NULL, data_kind = 99 WHERE ref = 'a'",
+            "data_kind",
+        ),
+    ] {
+        match store.pool() {
+            Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+            Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+        }
+        let err = store.observatory_rows().await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Corrupt { table: "incidents", column: c, .. } if *c == column),
+            "{err}"
+        );
+    }
 }
 
 #[tokio::test]

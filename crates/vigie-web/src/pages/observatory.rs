@@ -1,15 +1,18 @@
 //! The observatory's dashboards for the CERT and the authorities: every counted figure of
 //! a year as a chart with its data table, this year beside the previous one, with filters
-//! that recompute the figures.
+//! that recompute the figures (months of the year included). The figures come from the
+//! server's snapshot of the observatory: a request sums cells, it never reads the rows.
 
 use askama::Template;
 use axum::{
     extract::{Query, State},
+    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
 use vigie_model::{Code, LegalStatus, Origin, Region, StructureType};
-use vigie_observatory::{COUNTED_FIGURES, Filter, PublicObservatory};
+use vigie_observatory::{COUNTED_FIGURES, Filter, Period, PublicObservatory};
+use vigie_workflow::calendar::MONTHS_FR;
 
 use crate::{
     App, WebError,
@@ -27,6 +30,10 @@ pub struct DashboardQuery {
     structure: String,
     statut: String,
     origine: String,
+    /// First month of the period (1–12).
+    du: String,
+    /// Last month of the period (1–12).
+    au: String,
 }
 
 /// One figure as shown: its chart and its table, both already escaped.
@@ -36,6 +43,12 @@ pub struct ShownFigure {
     note: Option<&'static str>,
     svg: String,
     table: String,
+}
+
+/// What is wrong with the period chosen, beside the select it concerns.
+struct PeriodErrors {
+    from: Option<String>,
+    to: Option<String>,
 }
 
 #[derive(Template)]
@@ -48,8 +61,59 @@ struct DashboardPage {
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
     origins: Vec<Choice>,
+    from_months: Vec<Choice>,
+    to_months: Vec<Choice>,
+    errors: PeriodErrors,
     filtered: bool,
+    period: Option<String>,
     figures: Vec<ShownFigure>,
+}
+
+/// A month sent by the form: `default` when none was chosen.
+fn month(text: &str, default: u8) -> Result<u8, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(default);
+    }
+    text.parse::<u8>()
+        .ok()
+        .filter(|m| (1..=12).contains(m))
+        .ok_or_else(|| "Choisissez un mois de janvier à décembre.".to_owned())
+}
+
+/// The French name of a month (1–12).
+fn month_name(month: u8) -> &'static str {
+    MONTHS_FR[usize::from(month.clamp(1, 12)) - 1]
+}
+
+/// The period the form asks for, or what is wrong with it, field by field.
+fn period(q: &DashboardQuery) -> Result<Period, PeriodErrors> {
+    match (month(&q.du, 1), month(&q.au, 12)) {
+        (Ok(from), Ok(to)) => Period::new(from, to).map_err(|_| PeriodErrors {
+            from: None,
+            to: Some(format!(
+                "Le mois de fin ({}) précède le mois de début ({}) : choisissez un mois de fin égal ou postérieur.",
+                month_name(to),
+                month_name(from)
+            )),
+        }),
+        (from, to) => Err(PeriodErrors {
+            from: from.err(),
+            to: to.err(),
+        }),
+    }
+}
+
+/// The twelve months as choices, `chosen` selected (the form's value, if a month).
+fn months(chosen: &str, default: u8) -> Vec<Choice> {
+    let chosen = month(chosen, default).unwrap_or(default);
+    (1..=12u8)
+        .map(|m| Choice {
+            value: m.to_string(),
+            label: month_name(m).to_owned(),
+            selected: m == chosen,
+        })
+        .collect()
 }
 
 /// `GET /observatoire`: every counted figure of a year, filtered.
@@ -66,26 +130,34 @@ pub async fn dashboard(
         .ok()
         .filter(|y| (2000..=this_year).contains(y))
         .unwrap_or(this_year);
+    let period = period(&q);
     let filter = Filter {
         region: Region::parse(&q.region).ok(),
         kind: StructureType::parse(&q.structure).ok(),
         legal_status: LegalStatus::parse(&q.statut).ok(),
         origin: Origin::parse(&q.origine).ok(),
+        period: *period.as_ref().unwrap_or(&Period::YEAR),
     };
-    let observatory = vigie_service::observatory::compute_year(&app.store, year, &filter).await?;
-    // Internal dashboards show every count; public outputs go through `Disclosure`.
-    let public = PublicObservatory::unrestricted(&observatory);
-    let figures = COUNTED_FIGURES
-        .iter()
-        .filter_map(|n| public.figure(*n))
-        .map(|f| ShownFigure {
-            number: f.number,
-            title: f.title.to_owned(),
-            note: f.note,
-            svg: vigie_chart::svg(f),
-            table: vigie_chart::table(f),
-        })
-        .collect();
+    let figures = match &period {
+        Ok(_) => {
+            let snapshot = app.observatory.current(&app.store).await?;
+            let observatory = snapshot.compute(year, &filter);
+            // Internal dashboards show every count; public outputs go through `Disclosure`.
+            let public = PublicObservatory::unrestricted(&observatory);
+            COUNTED_FIGURES
+                .iter()
+                .filter_map(|n| public.figure(*n))
+                .map(|f| ShownFigure {
+                    number: f.number,
+                    title: f.title.to_owned(),
+                    note: f.note,
+                    svg: vigie_chart::svg(f),
+                    table: vigie_chart::table(f),
+                })
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
     let years = (2020..=this_year)
         .rev()
         .map(|y| Choice {
@@ -94,7 +166,8 @@ pub async fn dashboard(
             selected: y == year,
         })
         .collect();
-    super::render(&DashboardPage {
+    let invalid = period.is_err();
+    let mut response = super::render(&DashboardPage {
         layout: Layout::signed_in("Observatoire", "observatory", &who),
         year,
         years,
@@ -102,7 +175,25 @@ pub async fn dashboard(
         kinds: pick(choices::<StructureType>(&[q.structure.as_str()]), "Tous"),
         statuses: pick(choices::<LegalStatus>(&[q.statut.as_str()]), "Tous"),
         origins: pick(choices::<Origin>(&[q.origine.as_str()]), "Toutes"),
+        from_months: months(&q.du, 1),
+        to_months: months(&q.au, 12),
         filtered: filter != Filter::default(),
+        period: match &period {
+            Ok(p) if !p.is_whole_year() => Some(if p.from() == p.to() {
+                format!("en {}", month_name(p.from()))
+            } else {
+                format!("de {} à {}", month_name(p.from()), month_name(p.to()))
+            }),
+            _ => None,
+        },
+        errors: period.err().unwrap_or(PeriodErrors {
+            from: None,
+            to: None,
+        }),
         figures,
-    })
+    })?;
+    if invalid {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }

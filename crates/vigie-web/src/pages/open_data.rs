@@ -66,9 +66,8 @@ async fn published_year(app: &App, year: &str) -> Result<PublishedYear, WebError
 
 async fn published(app: &App, year: &str) -> Result<(PublishedYear, PublicObservatory), WebError> {
     let published = published_year(app, year).await?;
-    let public =
-        vigie_service::observatory::public_year(&app.store, published.year, published.threshold)
-            .await?;
+    let snapshot = app.observatory.current(&app.store).await?;
+    let public = snapshot.public(published.year, published.threshold);
     Ok((published, public))
 }
 
@@ -120,13 +119,10 @@ pub async fn file(
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     if file == "rapport.html" || file == "rapport.pdf" {
-        let published = published_year(&app, &year).await?;
-        let parts = vigie_service::observatory::report_parts(
-            &app.store,
-            published.year,
-            published.threshold,
-        )
-        .await?;
+        let (published, public) = published(&app, &year).await?;
+        let parts =
+            vigie_service::observatory::report_parts_of(&app.store, public, published.threshold)
+                .await?;
         return if file == "rapport.pdf" {
             super::report::pdf(&app, parts, published.year).await
         } else {

@@ -478,7 +478,12 @@ pub async fn preview(
         .into_iter()
         .find(|p| p.year == year)
         .map_or(DRAFT_THRESHOLD, |p| p.threshold);
-    let parts = vigie_service::observatory::report_parts(&app.store, year, threshold).await?;
+    let public = app
+        .observatory
+        .current(&app.store)
+        .await?
+        .public(year, threshold);
+    let parts = vigie_service::observatory::report_parts_of(&app.store, public, threshold).await?;
     Ok(document(vigie_chart::report::html(
         &parts.report(&app.settings.cert_name),
     )))
@@ -525,6 +530,11 @@ pub async fn preview_pdf(
         .into_iter()
         .find(|p| p.year == year)
         .map_or(DRAFT_THRESHOLD, |p| p.threshold);
-    let parts = vigie_service::observatory::report_parts(&app.store, year, threshold).await?;
+    let public = app
+        .observatory
+        .current(&app.store)
+        .await?
+        .public(year, threshold);
+    let parts = vigie_service::observatory::report_parts_of(&app.store, public, threshold).await?;
     pdf(&app, parts, year).await
 }

@@ -290,6 +290,13 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .unwrap();
     browser.wait_text("Observatoire 2024").await.unwrap();
     page!("27-observatoire");
+    // A period that ends before it starts: the error beside the field is checked too.
+    browser
+        .goto(&format!("{}/observatoire?annee=2024&du=6&au=2", app.base))
+        .await
+        .unwrap();
+    browser.wait_text("corrigez la période").await.unwrap();
+    page!("27-observatoire-periode-invalide");
     app.store
         .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
         .await
@@ -331,6 +338,6 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .await
         .unwrap();
     page!("30-rapport-public");
-    assert_eq!(pages_checked, 11);
+    assert_eq!(pages_checked, 12);
     browser.quit().await;
 }

@@ -340,3 +340,133 @@ async fn analysts_write_the_report_and_the_public_reads_it_once_published() {
             .contains("n&#39;est pas (ou plus) dans la chronologie")
     );
 }
+
+/// The declarations of the year in figure 1's table.
+fn declarations(body: &str) -> String {
+    let table = body
+        .split("id=\"figure-1-table\"")
+        .nth(1)
+        .unwrap_or_default();
+    let cell = table
+        .split("<th scope=\"row\">Signalements</th><td>")
+        .nth(1)
+        .unwrap_or_default();
+    cell.split("</td>").next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_period_recomputes_the_figures_and_a_reversed_one_is_refused_keeping_the_form() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    // Declared on 27 November 2024.
+    for _ in 0..2 {
+        app.case(s1, "010000024", "76", "GHT Alpha").await;
+    }
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let mut a = app.signed_in(&analyst).await;
+
+    let page = a.get("/observatoire?annee=2024").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (name, label) in [("du", "Du mois"), ("au", "Au mois")] {
+        assert!(
+            page.body
+                .contains(&format!("<label for=\"f-{name}\">{label}</label>")),
+            "{name}"
+        );
+        assert!(
+            page.body
+                .contains(&format!("<select id=\"f-{name}\" name=\"{name}\">"))
+        );
+    }
+    assert!(
+        page.body
+            .contains("<option value=\"1\" selected>janvier</option>")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"12\" selected>décembre</option>")
+    );
+    assert_eq!(declarations(&page.body), "2");
+
+    // (query, declarations, what the notice says)
+    let cases = [
+        (
+            "du=11&au=12",
+            "2",
+            "déclarées de novembre à décembre de chaque année",
+        ),
+        ("du=11&au=11", "2", "déclarées en novembre de chaque année"),
+        (
+            "du=1&au=10",
+            "0",
+            "déclarées de janvier à octobre de chaque année",
+        ),
+        (
+            "du=12&au=12&region=76",
+            "0",
+            "déclarées en décembre de chaque année",
+        ),
+    ];
+    for (query, want, notice) in cases {
+        let page = a.get(&format!("/observatoire?annee=2024&{query}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{query}");
+        assert_eq!(declarations(&page.body), want, "{query}");
+        assert!(page.body.contains(notice), "{query}");
+        assert_eq!(page.body.matches("<svg").count(), COUNTED_FIGURES.len());
+    }
+    // Kept on reload: the months chosen stay selected.
+    let page = a.get("/observatoire?annee=2024&du=3&au=7").await;
+    assert!(
+        page.body
+            .contains("<option value=\"3\" selected>mars</option>")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"7\" selected>juillet</option>")
+    );
+
+    // A period that ends before it starts: an error beside the last month, nothing lost.
+    let wrong = a
+        .get("/observatoire?annee=2024&region=76&origine=malicious&du=5&au=3")
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("role=\"alert\""));
+    assert!(wrong.body.contains(
+        "<span class=\"error-message\" id=\"f-au-error\">Le mois de fin (mars) précède le mois de début (mai)"
+    ));
+    assert!(wrong.body.contains(
+        "<select id=\"f-au\" name=\"au\" aria-invalid=\"true\" aria-describedby=\"f-au-error\">"
+    ));
+    assert!(!wrong.body.contains("id=\"f-du-error\""));
+    for kept in [
+        "<option value=\"5\" selected>mai</option>",
+        "<option value=\"3\" selected>mars</option>",
+        "<option value=\"76\" selected>",
+        "<option value=\"malicious\" selected>",
+        "<option value=\"2024\" selected>",
+    ] {
+        assert!(wrong.body.contains(kept), "{kept}");
+    }
+    assert_eq!(wrong.body.matches("<svg").count(), 0);
+    // A month that is none: the error is beside it.
+    let wrong = a.get("/observatoire?du=13").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains(
+        "<span class=\"error-message\" id=\"f-du-error\">Choisissez un mois de janvier à décembre.</span>"
+    ));
+    assert!(!wrong.body.contains("id=\"f-au-error\""));
+
+    // A new declaration reaches the dashboards without a restart (counted in the background).
+    app.case(s1, "010000024", "76", "GHT Alpha").await;
+    let mut seen = String::new();
+    for _ in 0..500 {
+        seen = declarations(&a.get("/observatoire?annee=2024").await.body);
+        if seen == "3" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(seen, "3");
+}
