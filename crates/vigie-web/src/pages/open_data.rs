@@ -124,7 +124,7 @@ pub async fn file(
             vigie_service::observatory::report_parts_of(&app.store, public, published.threshold)
                 .await?;
         return if file == "rapport.pdf" {
-            super::report::pdf(&app, parts, published.year).await
+            super::report::pdf(&app, parts).await
         } else {
             Ok(super::report::document(vigie_chart::report::html(
                 &parts.report(&app.settings.cert_name),

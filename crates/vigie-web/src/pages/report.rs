@@ -463,14 +463,10 @@ pub fn document(html: String) -> Response {
     response
 }
 
-/// `GET /observatoire/rapport/{year}/apercu`: the report as it would be published now.
-pub async fn preview(
-    State(app): State<App>,
-    who: SignedIn,
-    Path(year): Path<String>,
-) -> Result<Response, WebError> {
-    super::require(&who, super::STAFF)?;
-    let year = year_of(&year)?;
+/// A year's report as it would be published now: at its published threshold, or at the
+/// default one if it is not published yet.
+async fn draft(app: &App, year: &str) -> Result<vigie_service::observatory::ReportParts, WebError> {
+    let year = year_of(year)?;
     let threshold = app
         .store
         .published_years()
@@ -483,7 +479,17 @@ pub async fn preview(
         .current(&app.store)
         .await?
         .public(year, threshold);
-    let parts = vigie_service::observatory::report_parts_of(&app.store, public, threshold).await?;
+    Ok(vigie_service::observatory::report_parts_of(&app.store, public, threshold).await?)
+}
+
+/// `GET /observatoire/rapport/{year}/apercu`: the report as it would be published now.
+pub async fn preview(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(year): Path<String>,
+) -> Result<Response, WebError> {
+    super::require(&who, super::STAFF)?;
+    let parts = draft(&app, &year).await?;
     Ok(document(vigie_chart::report::html(
         &parts.report(&app.settings.cert_name),
     )))
@@ -493,8 +499,8 @@ pub async fn preview(
 pub async fn pdf(
     app: &App,
     parts: vigie_service::observatory::ReportParts,
-    year: i16,
 ) -> Result<Response, WebError> {
+    let year = parts.observatory.year;
     let publisher = app.settings.cert_name.clone();
     let typeset = tokio::task::spawn_blocking(move || {
         vigie_pdf::typeset(&vigie_pdf::document(&parts.report(&publisher)))
@@ -522,19 +528,6 @@ pub async fn preview_pdf(
     Path(year): Path<String>,
 ) -> Result<Response, WebError> {
     super::require(&who, super::STAFF)?;
-    let year = year_of(&year)?;
-    let threshold = app
-        .store
-        .published_years()
-        .await?
-        .into_iter()
-        .find(|p| p.year == year)
-        .map_or(DRAFT_THRESHOLD, |p| p.threshold);
-    let public = app
-        .observatory
-        .current(&app.store)
-        .await?
-        .public(year, threshold);
-    let parts = vigie_service::observatory::report_parts_of(&app.store, public, threshold).await?;
-    pdf(&app, parts, year).await
+    let parts = draft(&app, &year).await?;
+    pdf(&app, parts).await
 }
