@@ -196,17 +196,18 @@ impl Store {
         }))
     }
 
-    /// Removes a threat from its timeline; `false` if there is none with this id.
+    /// Removes a threat from `year`'s timeline; `false` if that year has none with this id.
     pub async fn remove_threat(
         &self,
+        year: i16,
         id: i64,
         by: Option<UserId>,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let sql = "DELETE FROM threats WHERE id = $1 RETURNING year, name";
+        let sql = "DELETE FROM threats WHERE id = $1 AND year = $2 RETURNING year, name";
         Ok(on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let removed = sqlx::query(sql).bind(id).fetch_optional(&mut *tx).await?;
+            let removed = sqlx::query(sql).bind(id).bind(i32::from(year)).fetch_optional(&mut *tx).await?;
             match removed {
                 None => false,
                 Some(row) => {

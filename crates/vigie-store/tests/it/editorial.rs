@@ -110,15 +110,22 @@ async fn editorial_story(store: &Store) {
         Some("Les soins ont *tenu*.")
     );
 
+    // Not from another year's timeline.
+    assert!(
+        !store
+            .remove_threat(2023, id_later, Some(analyst), now)
+            .await
+            .unwrap()
+    );
     assert!(
         store
-            .remove_threat(id_later, Some(analyst), now)
+            .remove_threat(2024, id_later, Some(analyst), now)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .remove_threat(id_later, Some(analyst), now)
+            .remove_threat(2024, id_later, Some(analyst), now)
             .await
             .unwrap()
     );

@@ -415,15 +415,10 @@ pub async fn remove_threat(
 ) -> Result<Response, WebError> {
     super::require(&who, super::STAFF)?;
     let year = year_of(&year)?;
-    let id = form.threat.parse::<i64>().ok();
-    let of_year = match id {
-        Some(id) => app.store.threats(year).await?.iter().any(|t| t.id == id),
-        None => false,
-    };
-    if let (Some(id), true) = (id, of_year)
+    if let Ok(id) = form.threat.parse::<i64>()
         && app
             .store
-            .remove_threat(id, Some(who.user.id), app.now())
+            .remove_threat(year, id, Some(who.user.id), app.now())
             .await?
     {
         return Ok(super::see_other(&format!(
