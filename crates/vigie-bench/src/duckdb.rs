@@ -24,6 +24,8 @@ pub struct DuckRun {
     pub lines: u64,
     /// Each warm run of every figure, in order.
     pub runs: Vec<Duration>,
+    /// Time of `read_json` into a database file, checkpointed, if asked.
+    pub persisted_load: Option<Duration>,
     /// Peak resident memory of the Python process.
     pub peak: Option<u64>,
     /// Every figure.
@@ -88,9 +90,20 @@ fn script_command(file: &Path, year: i16, runs: usize, threads: usize) -> Comman
     command
 }
 
-/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm.
-pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Result<DuckRun> {
-    let child = script_command(file, year, runs, threads)
+/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm; then
+/// loads it again into the database file `persist` (removed after), if given.
+pub fn run(
+    file: &Path,
+    year: i16,
+    runs: usize,
+    threads: usize,
+    persist: Option<&Path>,
+) -> anyhow::Result<DuckRun> {
+    let mut command = script_command(file, year, runs, threads);
+    if let Some(path) = persist {
+        command.arg("--persist").arg(path);
+    }
+    let child = command
         .spawn()
         .context("running python3 duckdb_figures.py")?;
     let watch = memory::Watch::start(child.id());
@@ -105,6 +118,10 @@ pub fn run(file: &Path, year: i16, runs: usize, threads: usize) -> anyhow::Resul
         load: seconds(&json["load_s"])?,
         lines: json["lines"].as_u64().unwrap_or(0),
         runs: durations(&json["runs_s"])?,
+        persisted_load: match &json["persisted_load_s"] {
+            Value::Null => None,
+            v => Some(seconds(v)?),
+        },
         peak: json["peak_rss_bytes"].as_u64().max(polled),
         figures: figures(&json["figures"])?,
     })

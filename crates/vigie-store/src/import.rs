@@ -1,8 +1,14 @@
 //! Writing incidents: all of an import in one transaction, upserting by `ref`.
+//!
+//! On SQLite an import is written by a thread of its own, on a connection of its own
+//! (`sqlite`); on PostgreSQL, by batches of rows in one transaction. Either way nothing is
+//! visible to others before the commit, and the commit journals the import.
+
+mod sqlite;
 
 use std::collections::HashMap;
 
-use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite, Transaction};
+use sqlx::{Postgres, QueryBuilder, Row as _, Transaction};
 use vigie_model::{Code, Finess, Incident, Structure};
 use vigie_workflow::calendar;
 
@@ -10,24 +16,30 @@ use vigie_journal::{Action, Actor, NewEntry, Payload};
 
 use crate::{Pool, Store, StoreError, journal::Append as _, portal::ns, revision::BUMP};
 
-/// Incidents written by one statement (29 values each, under SQLite's 32,766 limit).
-const BATCH: usize = 500;
+/// Incidents written by one statement on PostgreSQL.
+const BATCH: usize = 1_000;
 
-enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+enum Writer {
+    /// The import's thread, which holds the transaction.
+    Sqlite(sqlite::Writer),
+    Postgres(PgImport),
+}
+
+/// An import on PostgreSQL: its transaction, and what it has written.
+struct PgImport {
+    tx: Transaction<'static, Postgres>,
+    before: i64,
+    written: u64,
+    structures: HashMap<Finess, (i64, Structure)>,
 }
 
 /// An import in progress: nothing is visible to others until [`Import::commit`].
 pub struct Import {
-    tx: Tx,
+    writer: Writer,
     /// Forgotten at commit: the import may change structures that API tokens act for.
     tokens: std::sync::Arc<crate::tokens::TokenCache>,
     /// Counted at commit: the observatory's data changed.
     changes: crate::revision::Changes,
-    before: i64,
-    written: u64,
-    structures: HashMap<Finess, (i64, Structure)>,
 }
 
 /// What an import did.
@@ -37,6 +49,41 @@ pub struct ImportCounts {
     pub inserted: u64,
     /// Incidents whose `ref` was already there (or repeated in the import), now updated.
     pub updated: u64,
+}
+
+impl ImportCounts {
+    /// The counts of an import that wrote `written` rows, from the table's size before and
+    /// after it.
+    fn of(written: u64, before: i64, after: i64) -> ImportCounts {
+        let inserted = u64::try_from(after - before).unwrap_or(0);
+        ImportCounts {
+            inserted,
+            updated: written.saturating_sub(inserted),
+        }
+    }
+}
+
+/// Who commits an import, of what, when: its journal entry.
+struct Commit {
+    by: Actor,
+    source: String,
+    at_ns: i64,
+}
+
+impl Commit {
+    /// The journal entry of an import with these counts.
+    fn entry(&self, counts: &ImportCounts) -> NewEntry {
+        NewEntry {
+            at_ns: self.at_ns,
+            actor: self.by.clone(),
+            action: Action::DataImported,
+            subject: "incidents".into(),
+            payload: Payload::new()
+                .with("source", self.source.as_str())
+                .with("inserted", counts.inserted)
+                .with("updated", counts.updated),
+        }
+    }
 }
 
 const COUNT: &str = "SELECT COUNT(*) FROM incidents";
@@ -79,10 +126,35 @@ const ON_CONFLICT: &str = " ON CONFLICT (ref) DO UPDATE SET structure_id = exclu
      complements_received = excluded.complements_received, local_year = excluded.local_year, \
      local_month = excluded.local_month, deposit_slot = excluded.deposit_slot";
 
-/// An incident flattened to the values of one `incidents` row.
+/// An incident as the values of one `incidents` row: the one mapping from the model to
+/// the columns, which every writer binds (imports and declarations, on both engines).
 pub(crate) struct Flat<'a> {
-    pub(crate) incident: &'a Incident,
+    pub(crate) reference: Option<&'a str>,
     pub(crate) structure_id: i64,
+    pub(crate) declared_at_ns: i64,
+    pub(crate) declared_offset_s: i32,
+    pub(crate) detected_at_ns: Option<i64>,
+    pub(crate) detected_offset_s: Option<i32>,
+    pub(crate) channel: &'static str,
+    pub(crate) state_at_declaration: &'static str,
+    pub(crate) support_requested: bool,
+    pub(crate) care_impact: &'static str,
+    pub(crate) degraded_hours: Option<f64>,
+    pub(crate) data_impact: i32,
+    pub(crate) data_kind: i32,
+    pub(crate) patient_danger: &'static str,
+    pub(crate) title: Option<&'a str>,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) origin: Option<&'static str>,
+    pub(crate) categories: i32,
+    pub(crate) ransomware_reach: Option<&'static str>,
+    pub(crate) infra_side: Option<&'static str>,
+    pub(crate) out_of_scope_reason: Option<&'static str>,
+    pub(crate) event: Option<&'a str>,
+    pub(crate) technical_support: bool,
+    pub(crate) false_positive: bool,
+    pub(crate) complements_requested: bool,
+    pub(crate) complements_received: bool,
     pub(crate) local_year: i32,
     pub(crate) local_month: i32,
     pub(crate) slot: &'static str,
@@ -91,11 +163,39 @@ pub(crate) struct Flat<'a> {
 impl<'a> Flat<'a> {
     /// Flattens `incident` of structure `structure_id`, with its Paris date.
     pub(crate) fn new(incident: &'a Incident, structure_id: i64) -> Flat<'a> {
-        let at = incident.declared_at.timestamp();
+        // Bit masks of at most 16 values: they fit an INTEGER column as i32.
+        let mask = |bits: u32| bits as i32;
+        let i = incident;
+        let q = i.qualification.as_ref();
+        let at = i.declared_at.timestamp();
         let local = calendar::paris_time(at);
         Flat {
-            incident,
+            reference: i.reference.as_ref().map(|r| r.as_str()),
             structure_id,
+            declared_at_ns: i.declared_at.unix_nanos(),
+            declared_offset_s: i.declared_at.offset_seconds(),
+            detected_at_ns: i.detected_at.map(|d| d.unix_nanos()),
+            detected_offset_s: i.detected_at.map(|d| d.offset_seconds()),
+            channel: i.channel.code(),
+            state_at_declaration: i.state_at_declaration.code(),
+            support_requested: i.support_requested,
+            care_impact: i.care_impact.code(),
+            degraded_hours: i.degraded_hours.map(vigie_model::DegradedHours::get),
+            data_impact: mask(i.data_impact.impacts().bits()),
+            data_kind: mask(i.data_impact.kinds().bits()),
+            patient_danger: i.patient_danger.code(),
+            title: i.title.as_ref().map(|t| t.as_str()),
+            description: i.description.as_ref().map(|t| t.as_str()),
+            origin: q.map(|q| q.origin().code()),
+            categories: q.map_or(0, |q| mask(q.categories().bits())),
+            ransomware_reach: q.and_then(|q| q.ransomware_reach()).map(Code::code),
+            infra_side: q.and_then(|q| q.infra_side()).map(Code::code),
+            out_of_scope_reason: q.and_then(|q| q.out_of_scope_reason()).map(Code::code),
+            event: q.and_then(|q| q.event()).map(|e| e.as_str()),
+            technical_support: i.handling.technical_support,
+            false_positive: i.handling.false_positive,
+            complements_requested: i.handling.complements_requested,
+            complements_received: i.handling.complements_received,
             local_year: i32::from(local.year()),
             local_month: i32::from(local.month()),
             slot: calendar::deposit_slot(at).code(),
@@ -106,42 +206,33 @@ impl<'a> Flat<'a> {
 /// Binds the values of `incident_columns!` for a `Flat`, to a `Separated` of `push_values`.
 macro_rules! push_incident {
     ($b:expr, $f:expr) => {{
-        use vigie_model::Code as _;
         let f: &$crate::import::Flat<'_> = $f;
-        let i = f.incident;
-        let q = i.qualification.as_ref();
-        $b.push_bind(i.reference.as_ref().map(|r| r.as_str()))
+        $b.push_bind(f.reference)
             .push_bind(f.structure_id)
-            .push_bind(i.declared_at.unix_nanos())
-            .push_bind(i.declared_at.offset_seconds())
-            .push_bind(i.detected_at.map(|d| d.unix_nanos()))
-            .push_bind(i.detected_at.map(|d| d.offset_seconds()))
-            .push_bind(i.channel.code())
-            .push_bind(i.state_at_declaration.code())
-            .push_bind(i.support_requested)
-            .push_bind(i.care_impact.code())
-            .push_bind(i.degraded_hours.map(vigie_model::DegradedHours::get))
-            .push_bind(i.data_impact.impacts().bits() as i32)
-            .push_bind(i.data_impact.kinds().bits() as i32)
-            .push_bind(i.patient_danger.code())
-            .push_bind(i.title.as_ref().map(|t| t.as_str()))
-            .push_bind(i.description.as_ref().map(|t| t.as_str()))
-            .push_bind(q.map(|q| q.origin().code()))
-            .push_bind(q.map(|q| q.categories().bits() as i32).unwrap_or(0))
-            .push_bind(
-                q.and_then(|q| q.ransomware_reach())
-                    .map(vigie_model::Code::code),
-            )
-            .push_bind(q.and_then(|q| q.infra_side()).map(vigie_model::Code::code))
-            .push_bind(
-                q.and_then(|q| q.out_of_scope_reason())
-                    .map(vigie_model::Code::code),
-            )
-            .push_bind(q.and_then(|q| q.event()).map(|e| e.as_str()))
-            .push_bind(i.handling.technical_support)
-            .push_bind(i.handling.false_positive)
-            .push_bind(i.handling.complements_requested)
-            .push_bind(i.handling.complements_received)
+            .push_bind(f.declared_at_ns)
+            .push_bind(f.declared_offset_s)
+            .push_bind(f.detected_at_ns)
+            .push_bind(f.detected_offset_s)
+            .push_bind(f.channel)
+            .push_bind(f.state_at_declaration)
+            .push_bind(f.support_requested)
+            .push_bind(f.care_impact)
+            .push_bind(f.degraded_hours)
+            .push_bind(f.data_impact)
+            .push_bind(f.data_kind)
+            .push_bind(f.patient_danger)
+            .push_bind(f.title)
+            .push_bind(f.description)
+            .push_bind(f.origin)
+            .push_bind(f.categories)
+            .push_bind(f.ransomware_reach)
+            .push_bind(f.infra_side)
+            .push_bind(f.out_of_scope_reason)
+            .push_bind(f.event)
+            .push_bind(f.technical_support)
+            .push_bind(f.false_positive)
+            .push_bind(f.complements_requested)
+            .push_bind(f.complements_received)
             .push_bind(f.local_year)
             .push_bind(f.local_month)
             .push_bind(f.slot);
@@ -149,20 +240,88 @@ macro_rules! push_incident {
 }
 pub(crate) use push_incident;
 
-/// An `INSERT` of `rows` (`Flat`s) into `incidents`, followed by `tail`.
-macro_rules! incidents_query {
-    ($db:ty, $rows:expr, $tail:expr) => {{
-        let mut qb = QueryBuilder::<$db>::new(INSERT_INCIDENTS);
-        qb.push_values($rows, |mut b, f: &Flat<'_>| push_incident!(b, f));
-        qb.push($tail);
-        qb
-    }};
+impl Import {
+    pub(crate) async fn begin(store: &Store) -> Result<Import, StoreError> {
+        let writer = match (store.pool(), &store.sqlite_file) {
+            (Pool::Sqlite(_), Some(file)) => Writer::Sqlite(sqlite::Writer::start(file).await?),
+            (Pool::Sqlite(_), None) => unreachable!("a SQLite store knows its file"),
+            (Pool::Postgres(pool), _) => {
+                let mut tx = pool.begin().await?;
+                let before = sqlx::query_scalar::<_, i64>(COUNT)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Writer::Postgres(PgImport {
+                    tx,
+                    before,
+                    written: 0,
+                    structures: HashMap::new(),
+                })
+            }
+        };
+        Ok(Import {
+            writer,
+            tokens: store.tokens.clone(),
+            changes: store.changes.clone(),
+        })
+    }
+
+    /// Writes incidents; a `ref` already stored or repeated is updated, the later one
+    /// winning. On SQLite the rows are written while the caller goes on (reading the
+    /// next ones): an error surfaces at a later call or at the commit, and nothing lands.
+    pub async fn write(&mut self, incidents: Vec<Incident>) -> Result<(), StoreError> {
+        match &mut self.writer {
+            Writer::Sqlite(writer) => writer.write(incidents).await,
+            Writer::Postgres(import) => {
+                for chunk in incidents.chunks(BATCH) {
+                    import.write_chunk(chunk).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes everything written visible at once, with its journal entry: who imported
+    /// from where, and how many incidents were added and updated (an import that wrote
+    /// nothing changed nothing, and is not journaled).
+    pub async fn commit(
+        self,
+        by: &Actor,
+        source: &str,
+        now: jiff::Timestamp,
+    ) -> Result<ImportCounts, StoreError> {
+        let commit = Commit {
+            by: by.clone(),
+            source: source.to_owned(),
+            at_ns: ns(now),
+        };
+        let (counts, written) = match self.writer {
+            Writer::Sqlite(writer) => writer.commit(commit).await?,
+            Writer::Postgres(import) => import.commit(&commit).await?,
+        };
+        self.tokens.clear();
+        if written > 0 {
+            self.changes.bump();
+        }
+        Ok(counts)
+    }
+
+    /// Drops everything written.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.writer {
+            Writer::Sqlite(writer) => writer.rollback().await,
+            Writer::Postgres(import) => Ok(import.tx.rollback().await?),
+        }
+    }
 }
 
-macro_rules! upsert_structure {
-    ($tx:expr, $s:expr) => {{
-        let s: &Structure = $s;
-        let row = sqlx::query(UPSERT_STRUCTURE)
+impl PgImport {
+    async fn structure_id(&mut self, s: &Structure) -> Result<i64, StoreError> {
+        if let Some((id, known)) = self.structures.get(&s.finess)
+            && known == s
+        {
+            return Ok(*id);
+        }
+        let id = sqlx::query(UPSERT_STRUCTURE)
             .bind(s.finess.as_str())
             .bind(s.name.as_str())
             .bind(s.kind.code())
@@ -170,63 +329,9 @@ macro_rules! upsert_structure {
             .bind(s.region.code())
             .bind(s.ose)
             .bind(s.ght.as_ref().map(|g| g.as_str()))
-            .fetch_one(&mut **$tx)
-            .await?;
-        row.try_get::<i64, _>(0)?
-    }};
-}
-
-impl Import {
-    pub(crate) async fn begin(store: &Store) -> Result<Import, StoreError> {
-        let (tx, before) = match store.pool() {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                // Write first: SQLite takes its write lock now, so a commit by another
-                // connection cannot make a later first write fail (SQLITE_BUSY_SNAPSHOT).
-                sqlx::query("UPDATE journal_head SET seq = seq WHERE id = 1")
-                    .execute(&mut *tx)
-                    .await?;
-                let n = sqlx::query_scalar::<_, i64>(COUNT)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                (Tx::Sqlite(tx), n)
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let n = sqlx::query_scalar::<_, i64>(COUNT)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                (Tx::Postgres(tx), n)
-            }
-        };
-        Ok(Import {
-            tx,
-            tokens: store.tokens.clone(),
-            changes: store.changes.clone(),
-            before,
-            written: 0,
-            structures: HashMap::new(),
-        })
-    }
-
-    /// Writes incidents; a `ref` already stored or repeated is updated, the later one winning.
-    pub async fn write(&mut self, incidents: &[Incident]) -> Result<(), StoreError> {
-        for chunk in incidents.chunks(BATCH) {
-            self.write_chunk(chunk).await?;
-        }
-        Ok(())
-    }
-
-    async fn structure_id(&mut self, s: &Structure) -> Result<i64, StoreError> {
-        if let Some((id, known)) = self.structures.get(&s.finess)
-            && known == s
-        {
-            return Ok(*id);
-        }
-        let id = match &mut self.tx {
-            Tx::Sqlite(tx) => upsert_structure!(tx, s),
-            Tx::Postgres(tx) => upsert_structure!(tx, s),
-        };
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get::<i64, _>(0)?;
         self.structures.insert(s.finess, (id, s.clone()));
         Ok(id)
     }
@@ -252,82 +357,24 @@ impl Import {
             let structure_id = self.structure_id(&incident.structure).await?;
             rows.push(Flat::new(incident, structure_id));
         }
-        match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let mut qb = incidents_query!(Sqlite, rows.iter(), ON_CONFLICT);
-                qb.build().execute(&mut **tx).await?;
-            }
-            Tx::Postgres(tx) => {
-                let mut qb = incidents_query!(Postgres, rows.iter(), ON_CONFLICT);
-                qb.build().execute(&mut **tx).await?;
-            }
-        }
+        let mut qb = QueryBuilder::<Postgres>::new(INSERT_INCIDENTS);
+        qb.push_values(rows.iter(), |mut b, f: &Flat<'_>| push_incident!(b, f));
+        qb.push(ON_CONFLICT);
+        qb.build().execute(&mut *self.tx).await?;
         self.written += chunk.len() as u64;
         Ok(())
     }
 
-    /// Makes everything written visible at once, with its journal entry: who imported
-    /// from where, and how many incidents were added and updated (an import that wrote
-    /// nothing changed nothing, and is not journaled).
-    pub async fn commit(
-        self,
-        by: &Actor,
-        source: &str,
-        now: jiff::Timestamp,
-    ) -> Result<ImportCounts, StoreError> {
-        let before = self.before;
-        let written = self.written;
-        let counts = move |after: i64| {
-            let inserted = u64::try_from(after - before).unwrap_or(0);
-            ImportCounts {
-                inserted,
-                updated: written.saturating_sub(inserted),
-            }
-        };
-        let entry = |counts: &ImportCounts| NewEntry {
-            at_ns: ns(now),
-            actor: by.clone(),
-            action: Action::DataImported,
-            subject: "incidents".into(),
-            payload: Payload::new()
-                .with("source", source)
-                .with("inserted", counts.inserted)
-                .with("updated", counts.updated),
-        };
-        macro_rules! finish {
-            ($tx:expr) => {{
-                let mut tx = $tx;
-                let n = sqlx::query_scalar::<_, i64>(COUNT)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let counts = counts(n);
-                if written > 0 {
-                    tx.append_journal(vec![entry(&counts)]).await?;
-                    sqlx::query(BUMP).execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                counts
-            }};
+    async fn commit(mut self, commit: &Commit) -> Result<(ImportCounts, u64), StoreError> {
+        let after = sqlx::query_scalar::<_, i64>(COUNT)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let counts = ImportCounts::of(self.written, self.before, after);
+        if self.written > 0 {
+            self.tx.append_journal(vec![commit.entry(&counts)]).await?;
+            sqlx::query(BUMP).execute(&mut *self.tx).await?;
         }
-        let tokens = self.tokens;
-        let changes = self.changes;
-        let counts = match self.tx {
-            Tx::Sqlite(tx) => finish!(tx),
-            Tx::Postgres(tx) => finish!(tx),
-        };
-        tokens.clear();
-        if written > 0 {
-            changes.bump();
-        }
-        Ok(counts)
-    }
-
-    /// Drops everything written.
-    pub async fn rollback(self) -> Result<(), StoreError> {
-        match self.tx {
-            Tx::Sqlite(tx) => tx.rollback().await?,
-            Tx::Postgres(tx) => tx.rollback().await?,
-        }
-        Ok(())
+        self.tx.commit().await?;
+        Ok((counts, self.written))
     }
 }

@@ -25,6 +25,29 @@ pub type JournalRecord = Linked;
 /// Rows inserted per statement (8 parameters each, well under SQLite's limit).
 const ROWS_PER_INSERT: usize = 1_000;
 
+/// Locks the head of the journal (by writing it) and reads it.
+pub(crate) const LOCK_HEAD: &str =
+    "UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash";
+
+/// Inserts one linked entry.
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO journal \
+     (seq, at_ns, actor, action, subject, payload, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Moves the head to `$1` (seq) and `$2` (hash).
+pub(crate) const MOVE_HEAD: &str = "UPDATE journal_head SET seq = $1, hash = $2 WHERE id = 1";
+
+/// The head as read from its row.
+pub(crate) fn head(seq: i64, hash: &str) -> Result<Head, StoreError> {
+    let hash = Hash::from_hex(hash).ok_or_else(|| StoreError::Corrupt {
+        table: "journal_head",
+        id: 1,
+        column: "hash",
+        reason: "not 64 hexadecimal characters".into(),
+    })?;
+    Ok(Head { seq, hash })
+}
+
 /// A connection inside an open transaction that can append to the journal.
 pub(crate) trait Append {
     /// Appends `entries` in order after the head, and moves the head to the last one.
@@ -39,20 +62,8 @@ macro_rules! append_on {
         impl Append for $conn {
             async fn append_journal(&mut self, entries: Vec<NewEntry>) -> Result<Head, StoreError> {
                 // The first statement writes: the head is locked until commit.
-                let row = sqlx::query(
-                    "UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
-                )
-                .fetch_one(&mut *self)
-                .await?;
-                let seq: i64 = row.try_get("seq")?;
-                let hash: String = row.try_get("hash")?;
-                let hash = Hash::from_hex(&hash).ok_or_else(|| StoreError::Corrupt {
-                    table: "journal_head",
-                    id: 1,
-                    column: "hash",
-                    reason: "not 64 hexadecimal characters".into(),
-                })?;
-                let mut head = Head { seq, hash };
+                let row = sqlx::query(LOCK_HEAD).fetch_one(&mut *self).await?;
+                let mut head = head(row.try_get("seq")?, &row.try_get::<String, _>("hash")?)?;
                 if entries.is_empty() {
                     return Ok(head);
                 }
@@ -87,7 +98,7 @@ macro_rules! append_on {
                     push_rows(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
-                sqlx::query("UPDATE journal_head SET seq = $1, hash = $2 WHERE id = 1")
+                sqlx::query(MOVE_HEAD)
                     .bind(head.seq)
                     .bind(head.hash.to_hex())
                     .execute(&mut *self)

@@ -59,6 +59,8 @@ pub(crate) use on_pool;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// The SQLite file, which imports open a connection of their own to (see [`Import`]).
+    sqlite_file: Option<std::path::PathBuf>,
     declarations: declare::Writer,
     tokens: std::sync::Arc<tokens::TokenCache>,
     changes: revision::Changes,
@@ -93,6 +95,12 @@ pub enum StoreError {
     /// A statement failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// A statement of an import's own SQLite connection failed.
+    #[error("database error during the import: {0}")]
+    Import(#[from] rusqlite::Error),
+    /// The thread writing an import stopped before it could say how the import ended.
+    #[error("the import's writer stopped unexpectedly; nothing was imported")]
+    ImportStopped,
     /// A declaration was not confirmed: its group's commit failed (it may have landed,
     /// whole), or the writer of declarations stopped.
     #[error("the declaration could not be confirmed: {0}")]
@@ -159,12 +167,17 @@ impl Store {
             url: redact(url),
             source,
         };
-        let (pool, writer) = if url.starts_with("sqlite:") {
+        let (pool, writer, sqlite_file) = if url.starts_with("sqlite:") {
             // `synchronous = FULL`: a commit is on disk (WAL synced) when it returns, so
             // what was acknowledged survives a power loss, not only a crash. Declarations
             // are committed in groups, so this costs one sync per group.
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(open_err)?
+            let options = SqliteConnectOptions::from_str(url).map_err(open_err)?;
+            // Several connections share the database (the pool, the writer of
+            // declarations, imports): it must be a file.
+            if options.get_filename() == std::path::Path::new(":memory:") {
+                return Err(StoreError::BadUrl(url.to_owned()));
+            }
+            let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -220,6 +233,7 @@ impl Store {
             .await?;
             // The writer of declarations: a smaller page cache (SQLite walks all of it at
             // each commit), and checkpoints left to the pool (see `declare`).
+            let file = options.get_filename().to_owned();
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_lazy_with(
@@ -227,7 +241,7 @@ impl Store {
                         .pragma("cache_size", "-8192")
                         .pragma("wal_autocheckpoint", declare::WRITER_AUTOCHECKPOINT),
                 );
-            (Pool::Sqlite(pool), Pool::Sqlite(writer))
+            (Pool::Sqlite(pool), Pool::Sqlite(writer), Some(file))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(8)
@@ -279,7 +293,7 @@ impl Store {
                 .acquire_timeout(std::time::Duration::from_secs(5))
                 .connect_lazy(url)
                 .map_err(open_err)?;
-            (Pool::Postgres(pool), Pool::Postgres(writer))
+            (Pool::Postgres(pool), Pool::Postgres(writer), None)
         } else {
             return Err(StoreError::BadUrl(url.to_owned()));
         };
@@ -290,6 +304,7 @@ impl Store {
         let changes = revision::Changes::default();
         Ok(Store {
             pool,
+            sqlite_file,
             declarations: declare::Writer::start(writer, checkpoints, changes.clone()),
             tokens: Default::default(),
             changes,

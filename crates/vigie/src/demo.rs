@@ -59,7 +59,7 @@ pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded
     }
     let mut import = store.begin_import().await?;
     for chunk in demo.incidents.chunks(1000) {
-        import.write(chunk).await?;
+        import.write(chunk.to_vec()).await?;
         bar.inc(chunk.len() as u64);
     }
     let counts = import

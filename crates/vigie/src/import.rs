@@ -171,11 +171,11 @@ pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
     let mut good = 0u64;
     while let Some(batch) = rx.recv().await {
         let batch = batch?;
+        good += batch.incidents.len() as u64;
         // Once a line is bad and nothing may be written, keep reading only to report.
         if skip_invalid || bad.is_empty() && batch.bad.is_empty() {
-            import.write(&batch.incidents).await?;
+            import.write(batch.incidents).await?;
         }
-        good += batch.incidents.len() as u64;
         bad.extend(batch.bad);
         bar.inc(batch.bytes);
         bar.set_message(format!("{good} incidents, {} bad lines", bad.len()));

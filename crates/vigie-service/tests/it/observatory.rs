@@ -26,7 +26,7 @@ fn incident(n: u32, finess: &str, region: &str, origin: &str) -> Incident {
 
 async fn import(store: &Store, incidents: &[Incident]) {
     let mut import = store.begin_import().await.unwrap();
-    import.write(incidents).await.unwrap();
+    import.write(incidents.to_vec()).await.unwrap();
     import
         .commit(&Actor::System, "test", Timestamp::UNIX_EPOCH)
         .await

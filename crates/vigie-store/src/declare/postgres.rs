@@ -15,7 +15,7 @@
 
 use sqlx::{PgPool, Row as _};
 use vigie_journal::{Action, Hash, Head, NewEntry};
-use vigie_model::{CaseNumber, Code as _};
+use vigie_model::CaseNumber;
 
 use super::{Failed, Pending, Written, mails_of, number};
 use crate::{
@@ -85,44 +85,34 @@ impl<'a> Columns<'a> {
         let mut c = Columns::default();
         for w in written {
             let f = &w.flat;
-            let i = f.incident;
-            let q = i.qualification.as_ref();
             let p = w.pending;
             c.id.push(w.id);
-            c.reference.push(i.reference.as_ref().map(|r| r.as_str()));
+            c.reference.push(f.reference);
             c.structure_id.push(f.structure_id);
-            c.declared_at_ns.push(i.declared_at.unix_nanos());
-            c.declared_offset_s.push(i.declared_at.offset_seconds());
-            c.detected_at_ns.push(i.detected_at.map(|d| d.unix_nanos()));
-            c.detected_offset_s
-                .push(i.detected_at.map(|d| d.offset_seconds()));
-            c.channel.push(i.channel.code());
-            c.state.push(i.state_at_declaration.code());
-            c.support_requested.push(i.support_requested);
-            c.care_impact.push(i.care_impact.code());
-            c.degraded_hours
-                .push(i.degraded_hours.map(vigie_model::DegradedHours::get));
-            c.data_impact.push(i.data_impact.impacts().bits() as i32);
-            c.data_kind.push(i.data_impact.kinds().bits() as i32);
-            c.patient_danger.push(i.patient_danger.code());
-            c.title.push(i.title.as_ref().map(|t| t.as_str()));
-            c.description
-                .push(i.description.as_ref().map(|t| t.as_str()));
-            c.origin.push(q.map(|q| q.origin().code()));
-            c.categories
-                .push(q.map(|q| q.categories().bits() as i32).unwrap_or(0));
-            c.ransomware_reach
-                .push(q.and_then(|q| q.ransomware_reach()).map(|v| v.code()));
-            c.infra_side
-                .push(q.and_then(|q| q.infra_side()).map(|v| v.code()));
-            c.out_of_scope_reason
-                .push(q.and_then(|q| q.out_of_scope_reason()).map(|v| v.code()));
-            c.event.push(q.and_then(|q| q.event()).map(|e| e.as_str()));
-            c.technical_support.push(i.handling.technical_support);
-            c.false_positive.push(i.handling.false_positive);
-            c.complements_requested
-                .push(i.handling.complements_requested);
-            c.complements_received.push(i.handling.complements_received);
+            c.declared_at_ns.push(f.declared_at_ns);
+            c.declared_offset_s.push(f.declared_offset_s);
+            c.detected_at_ns.push(f.detected_at_ns);
+            c.detected_offset_s.push(f.detected_offset_s);
+            c.channel.push(f.channel);
+            c.state.push(f.state_at_declaration);
+            c.support_requested.push(f.support_requested);
+            c.care_impact.push(f.care_impact);
+            c.degraded_hours.push(f.degraded_hours);
+            c.data_impact.push(f.data_impact);
+            c.data_kind.push(f.data_kind);
+            c.patient_danger.push(f.patient_danger);
+            c.title.push(f.title);
+            c.description.push(f.description);
+            c.origin.push(f.origin);
+            c.categories.push(f.categories);
+            c.ransomware_reach.push(f.ransomware_reach);
+            c.infra_side.push(f.infra_side);
+            c.out_of_scope_reason.push(f.out_of_scope_reason);
+            c.event.push(f.event);
+            c.technical_support.push(f.technical_support);
+            c.false_positive.push(f.false_positive);
+            c.complements_requested.push(f.complements_requested);
+            c.complements_received.push(f.complements_received);
             c.local_year.push(f.local_year);
             c.local_month.push(f.local_month);
             c.slot.push(f.slot);

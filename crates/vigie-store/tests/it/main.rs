@@ -4,6 +4,7 @@ mod declarations;
 mod editorial;
 mod engines;
 mod handling;
+mod import;
 mod journal;
 mod portal;
 mod revision;

@@ -147,7 +147,7 @@ async fn revision_story(store: &Store) {
         "none",
         "2024-11-27T09:15:00+01:00",
     );
-    import.write(&[other]).await.unwrap();
+    import.write(vec![other]).await.unwrap();
     import.commit(&Actor::System, "un", now).await.unwrap();
     check(store, &mut last, true, "an import").await;
 }

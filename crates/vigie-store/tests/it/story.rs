@@ -44,7 +44,7 @@ async fn story(store: &Store) {
         ),
     ]);
     let mut import = store.begin_import().await.unwrap();
-    import.write(&first).await.unwrap();
+    import.write(first.clone()).await.unwrap();
     let operator = Actor::Operator("root".into());
     let counts = import
         .commit(&operator, "first.jsonl", jiff::Timestamp::UNIX_EPOCH)
@@ -70,7 +70,7 @@ async fn story(store: &Store) {
         ),
     ]);
     let mut import = store.begin_import().await.unwrap();
-    import.write(&second).await.unwrap();
+    import.write(second.clone()).await.unwrap();
     let counts = import
         .commit(&operator, "second.jsonl", jiff::Timestamp::UNIX_EPOCH)
         .await
@@ -120,12 +120,7 @@ async fn story(store: &Store) {
     // An import rolled back leaves nothing behind.
     let mut import = store.begin_import().await.unwrap();
     import
-        .write(&parse(&[line(
-            "e",
-            "2024-01-02T10:00:00Z",
-            "010000040",
-            "",
-        )]))
+        .write(parse(&[line("e", "2024-01-02T10:00:00Z", "010000040", "")]))
         .await
         .unwrap();
     import.rollback().await.unwrap();
