@@ -1450,10 +1450,21 @@ impl Store {
 
     /// The years published, newest first.
     pub async fn published_years(&self) -> Result<Vec<PublishedYear>, StoreError> {
-        let sql = "SELECT year, threshold, published_at_ns, published_by FROM published_years ORDER BY year DESC";
+        self.published(None).await
+    }
+
+    /// Year `year`, if it is published.
+    pub async fn published_year(&self, year: i16) -> Result<Option<PublishedYear>, StoreError> {
+        Ok(self.published(Some(year)).await?.pop())
+    }
+
+    /// The published years, or the one year asked for.
+    async fn published(&self, year: Option<i16>) -> Result<Vec<PublishedYear>, StoreError> {
+        let sql = "SELECT year, threshold, published_at_ns, published_by FROM published_years \
+             WHERE $1 IS NULL OR year = $1 ORDER BY year DESC";
         let mut out = Vec::new();
         on_pool!(self, pool => {
-            for row in sqlx::query(sql).fetch_all(pool).await? {
+            for row in sqlx::query(sql).bind(year.map(i32::from)).fetch_all(pool).await? {
                 let year: i32 = row.try_get("year")?;
                 let threshold: i32 = row.try_get("threshold")?;
                 let at: i64 = row.try_get("published_at_ns")?;

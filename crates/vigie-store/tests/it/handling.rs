@@ -536,6 +536,9 @@ async fn handling_story(store: &Store) {
         (published[0].year, published[0].threshold, published[0].at),
         (2024, 10, later)
     );
+    let one = store.published_year(2024).await.unwrap().unwrap();
+    assert_eq!((one.year, one.threshold, one.at), (2024, 10, later));
+    assert!(store.published_year(2023).await.unwrap().is_none());
 
     // Routing rules are versions: none saved means the defaults apply.
     assert!(store.routing_rules().await.unwrap().is_none());

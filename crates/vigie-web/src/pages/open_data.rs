@@ -57,10 +57,8 @@ pub async fn years(State(app): State<App>, who: Option<SignedIn>) -> Result<Resp
 async fn published_year(app: &App, year: &str) -> Result<PublishedYear, WebError> {
     let year: i16 = year.parse().map_err(|_| WebError::NotFound)?;
     app.store
-        .published_years()
+        .published_year(year)
         .await?
-        .into_iter()
-        .find(|y| y.year == year)
         .ok_or(WebError::NotFound)
 }
 

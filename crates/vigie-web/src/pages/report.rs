@@ -108,12 +108,7 @@ async fn editor_page(
 ) -> Result<Response, WebError> {
     let texts = app.store.report_texts(year).await?;
     let threats = app.store.threats(year).await?;
-    let published = app
-        .store
-        .published_years()
-        .await?
-        .iter()
-        .any(|p| p.year == year);
+    let published = app.store.published_year(year).await?.is_some();
     let sections = ReportSection::ALL
         .iter()
         .map(|&section| {
@@ -464,10 +459,8 @@ async fn draft(app: &App, year: &str) -> Result<vigie_service::observatory::Repo
     let year = year_of(year)?;
     let threshold = app
         .store
-        .published_years()
+        .published_year(year)
         .await?
-        .into_iter()
-        .find(|p| p.year == year)
         .map_or(DRAFT_THRESHOLD, |p| p.threshold);
     let public = app
         .observatory
