@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use sqlx::{Postgres, QueryBuilder, Row as _, Transaction};
 use vigie_model::{Code, Finess, Incident, Structure};
-use vigie_workflow::calendar;
+use vigie_workflow::{calendar, case::CaseState};
 
 use vigie_journal::{Action, Actor, NewEntry, Payload};
 
@@ -28,6 +28,8 @@ enum Writer {
 /// An import on PostgreSQL: its transaction, and what it has written.
 struct PgImport {
     tx: Transaction<'static, Postgres>,
+    /// The state of the cases it adds.
+    cases: CaseState,
     before: i64,
     written: u64,
     structures: HashMap<Finess, (i64, Structure)>,
@@ -36,6 +38,8 @@ struct PgImport {
 /// An import in progress: nothing is visible to others until [`Import::commit`].
 pub struct Import {
     writer: Writer,
+    /// The state of the cases it adds.
+    cases: CaseState,
     /// Forgotten at commit: the import may change structures that API tokens act for.
     tokens: std::sync::Arc<crate::tokens::TokenCache>,
     /// Counted at commit: the observatory's data changed.
@@ -68,6 +72,8 @@ struct Commit {
     by: Actor,
     source: String,
     at_ns: i64,
+    /// The state of the cases it added.
+    cases: CaseState,
 }
 
 impl Commit {
@@ -81,7 +87,8 @@ impl Commit {
             payload: Payload::new()
                 .with("source", self.source.as_str())
                 .with("inserted", counts.inserted)
-                .with("updated", counts.updated),
+                .with("updated", counts.updated)
+                .with("new_cases", self.cases.code()),
         }
     }
 }
@@ -107,8 +114,13 @@ macro_rules! incident_columns {
 }
 pub(crate) use incident_columns;
 
-pub(crate) const INSERT_INCIDENTS: &str =
-    concat!("INSERT INTO incidents (", incident_columns!(), ") ");
+/// The columns an import writes: the incident's, then the state of its case if it is new
+/// (`ON_CONFLICT` leaves the state of a case already there as it is).
+const INSERT_IMPORTED: &str = concat!(
+    "INSERT INTO incidents (",
+    incident_columns!(),
+    ", case_state) "
+);
 
 const ON_CONFLICT: &str = " ON CONFLICT (ref) DO UPDATE SET structure_id = excluded.structure_id, \
      declared_at_ns = excluded.declared_at_ns, declared_offset_s = excluded.declared_offset_s, \
@@ -241,9 +253,11 @@ macro_rules! push_incident {
 pub(crate) use push_incident;
 
 impl Import {
-    pub(crate) async fn begin(store: &Store) -> Result<Import, StoreError> {
+    pub(crate) async fn begin(store: &Store, cases: CaseState) -> Result<Import, StoreError> {
         let writer = match (store.pool(), &store.sqlite_file) {
-            (Pool::Sqlite(_), Some(file)) => Writer::Sqlite(sqlite::Writer::start(file).await?),
+            (Pool::Sqlite(_), Some(file)) => {
+                Writer::Sqlite(sqlite::Writer::start(file, cases).await?)
+            }
             (Pool::Sqlite(_), None) => unreachable!("a SQLite store knows its file"),
             (Pool::Postgres(pool), _) => {
                 let mut tx = pool.begin().await?;
@@ -252,6 +266,7 @@ impl Import {
                     .await?;
                 Writer::Postgres(PgImport {
                     tx,
+                    cases,
                     before,
                     written: 0,
                     structures: HashMap::new(),
@@ -260,6 +275,7 @@ impl Import {
         };
         Ok(Import {
             writer,
+            cases,
             tokens: store.tokens.clone(),
             changes: store.changes.clone(),
         })
@@ -293,6 +309,7 @@ impl Import {
             by: by.clone(),
             source: source.to_owned(),
             at_ns: ns(now),
+            cases: self.cases,
         };
         let (counts, written) = match self.writer {
             Writer::Sqlite(writer) => writer.commit(commit).await?,
@@ -357,8 +374,12 @@ impl PgImport {
             let structure_id = self.structure_id(&incident.structure).await?;
             rows.push(Flat::new(incident, structure_id));
         }
-        let mut qb = QueryBuilder::<Postgres>::new(INSERT_INCIDENTS);
-        qb.push_values(rows.iter(), |mut b, f: &Flat<'_>| push_incident!(b, f));
+        let mut qb = QueryBuilder::<Postgres>::new(INSERT_IMPORTED);
+        let state = self.cases.code();
+        qb.push_values(rows.iter(), |mut b, f: &Flat<'_>| {
+            push_incident!(b, f);
+            b.push_bind(state);
+        });
         qb.push(ON_CONFLICT);
         qb.build().execute(&mut *self.tx).await?;
         self.written += chunk.len() as u64;

@@ -331,9 +331,20 @@ impl Store {
         on_pool!(self, pool => pool.close().await)
     }
 
-    /// Starts an import: everything written through it lands together or not at all.
+    /// Starts an import: everything written through it lands together or not at all. The
+    /// incidents it adds are new cases, `received` for the CERT to handle.
     pub async fn begin_import(&self) -> Result<Import, StoreError> {
-        Import::begin(self).await
+        Import::begin(self, vigie_workflow::case::CaseState::Received).await
+    }
+
+    /// Starts an import whose new incidents are cases in state `cases` (`closed` for the
+    /// history of incidents handled before Vigie). An incident already stored keeps its
+    /// case's state.
+    pub async fn begin_import_as(
+        &self,
+        cases: vigie_workflow::case::CaseState,
+    ) -> Result<Import, StoreError> {
+        Import::begin(self, cases).await
     }
 
     /// Number of incidents stored.

@@ -12,6 +12,7 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::mpsc;
 use vigie_model::{Incident, interchange::v1};
+use vigie_workflow::case::CaseState;
 
 /// What to import.
 #[derive(Debug, Subcommand)]
@@ -23,6 +24,11 @@ pub enum What {
         /// Import the valid lines even if some are wrong (they are still reported).
         #[arg(long)]
         skip_invalid: bool,
+        /// Add the new incidents as closed cases: the history of incidents handled before
+        /// Vigie. Without it they are received cases, for the CERT to handle. An incident
+        /// already stored keeps its case's state either way.
+        #[arg(long)]
+        closed: bool,
     },
 }
 
@@ -151,7 +157,11 @@ fn progress(total: Option<u64>) -> ProgressBar {
 
 /// Runs `vigie import`.
 pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
-    let What::Incidents { file, skip_invalid } = what;
+    let What::Incidents {
+        file,
+        skip_invalid,
+        closed,
+    } = what;
     let (input, size): (Box<dyn BufRead + Send>, Option<u64>) = if file.as_os_str() == "-" {
         (Box::new(BufReader::new(std::io::stdin())), None)
     } else {
@@ -166,7 +176,12 @@ pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
     let bar = progress(size);
     let (tx, mut rx) = mpsc::channel(4);
     let reader = spawn_reader(input, tx);
-    let mut import = store.begin_import().await?;
+    let cases = if closed {
+        CaseState::Closed
+    } else {
+        CaseState::Received
+    };
+    let mut import = store.begin_import_as(cases).await?;
     let mut bad: Vec<BadLine> = Vec::new();
     let mut good = 0u64;
     while let Some(batch) = rx.recv().await {
@@ -215,9 +230,10 @@ pub async fn run(db: &str, what: What) -> anyhow::Result<ExitCode> {
         .await?;
     store.close().await;
     println!(
-        "{name}: {} incidents imported ({} new, {} updated){}",
+        "{name}: {} incidents imported ({} new{}, {} updated){}",
         good,
         counts.inserted,
+        if closed { ", as closed cases" } else { "" },
         counts.updated,
         if bad.is_empty() {
             String::new()

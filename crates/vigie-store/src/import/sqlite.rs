@@ -23,8 +23,9 @@ use std::{collections::HashMap, path::Path, thread, time::Duration};
 use rusqlite::{Connection, OpenFlags, Statement, params};
 use tokio::sync::{mpsc, oneshot};
 use vigie_model::{Code as _, Finess, Incident, Structure};
+use vigie_workflow::case::CaseState;
 
-use super::{COUNT, Commit, Flat, INSERT_INCIDENTS, ImportCounts, ON_CONFLICT, UPSERT_STRUCTURE};
+use super::{COUNT, Commit, Flat, INSERT_IMPORTED, ImportCounts, ON_CONFLICT, UPSERT_STRUCTURE};
 use crate::{
     StoreError,
     journal::{INSERT_ENTRY, LOCK_HEAD, MOVE_HEAD, head},
@@ -66,14 +67,14 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Opens the import's connection to `file` and begins its transaction, on its thread.
-    pub(super) async fn start(file: &Path) -> Result<Writer, StoreError> {
+    pub(super) async fn start(file: &Path, cases: CaseState) -> Result<Writer, StoreError> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let (ready, started) = oneshot::channel();
         let (ended, outcome) = oneshot::channel();
         let file = file.to_owned();
         thread::Builder::new()
             .name("vigie-import".into())
-            .spawn(move || match Session::begin(&file) {
+            .spawn(move || match Session::begin(&file, cases) {
                 Ok(session) => {
                     let _ = ready.send(Ok(()));
                     let _ = ended.send(session.run(queue));
@@ -131,6 +132,8 @@ enum Indexes {
 /// The thread's side: its connection, inside the import's transaction.
 struct Session {
     conn: Connection,
+    /// The state of the cases it adds.
+    cases: CaseState,
     /// Rows in `incidents` when the import began.
     before: i64,
     /// Rows written (a repeated `ref` counts each time).
@@ -141,7 +144,7 @@ struct Session {
 }
 
 impl Session {
-    fn begin(file: &Path) -> Result<Session, StoreError> {
+    fn begin(file: &Path, cases: CaseState) -> Result<Session, StoreError> {
         let conn = Connection::open_with_flags(
             file,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -158,6 +161,7 @@ impl Session {
         let before = conn.query_row(COUNT, [], |r| r.get(0))?;
         Ok(Session {
             conn,
+            cases,
             before,
             written: 0,
             structures: HashMap::new(),
@@ -190,6 +194,7 @@ impl Session {
         }
         // Prepared once a batch: a batch is thousands of rows.
         let mut insert = self.conn.prepare(&insert_one())?;
+        let state = self.cases.code();
         let mut upsert = self.conn.prepare(UPSERT_STRUCTURE)?;
         for incident in incidents {
             let id = structure_id(&mut upsert, &mut self.structures, &incident.structure)?;
@@ -224,6 +229,7 @@ impl Session {
                 f.local_year,
                 f.local_month,
                 f.slot,
+                state,
             ])?;
         }
         self.written = written;
@@ -279,11 +285,11 @@ impl Session {
     }
 }
 
-/// The statement that upserts one incident.
+/// The statement that upserts one incident (its 29 columns and its case's state).
 fn insert_one() -> String {
-    let values = (1..=29).map(|n| format!("?{n}")).collect::<Vec<_>>();
+    let values = (1..=30).map(|n| format!("?{n}")).collect::<Vec<_>>();
     format!(
-        "{INSERT_INCIDENTS} VALUES ({}){ON_CONFLICT}",
+        "{INSERT_IMPORTED} VALUES ({}){ON_CONFLICT}",
         values.join(", ")
     )
 }

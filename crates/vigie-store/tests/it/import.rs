@@ -1,11 +1,13 @@
-//! Large imports on SQLite: the secondary indexes of `incidents`, dropped while many rows are
-//! written, are all there again at the commit; an import rolled back or abandoned after
-//! dropping them leaves the data and the indexes as they were.
+//! Imports: history imported as closed cases, on both engines; and large imports on SQLite,
+//! whose secondary indexes of `incidents`, dropped while many rows are written, are all there
+//! again at the commit (an import rolled back or abandoned after dropping them leaves the
+//! data and the indexes as they were).
 
 use futures_util::TryStreamExt;
 use sqlx::Row as _;
 use vigie_model::{Incident, interchange::v1};
-use vigie_store::{Actor, Pool, Store};
+use vigie_store::{Actor, Pool, QueueFilter, Store};
+use vigie_workflow::case::CaseState;
 
 /// Rows an import must write for the indexes to be rebuilt (the store's threshold is 50,000).
 const LARGE: usize = 60_000;
@@ -107,4 +109,83 @@ async fn large_import_rebuilds_every_index_on_sqlite() {
     assert_eq!((counts.inserted, counts.updated), (10, 10));
     assert_eq!(indexes(store).await, before);
     assert_eq!(integrity(store).await, "ok");
+}
+
+/// The case numbers in the analysts' queue (open cases), sorted.
+async fn open_cases(store: &Store) -> Vec<String> {
+    let mut cases: Vec<String> = store
+        .queue(&QueueFilter::default(), 100, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|line| line.case.to_string())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// History comes in as closed cases and stays out of the analysts' queue; new incidents come
+/// in as received cases; importing an incident again never changes its case's state.
+async fn history_story(store: &Store) {
+    let mut import = store.begin_import_as(CaseState::Closed).await.unwrap();
+    import.write(incidents("history", 5)).await.unwrap();
+    let counts = import
+        .commit(&Actor::System, "history.jsonl", jiff::Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap();
+    assert_eq!((counts.inserted, counts.updated), (5, 0));
+    assert!(open_cases(store).await.is_empty());
+
+    // Received (the default): the new ones are open; the history imported again stays closed.
+    let mut import = store.begin_import().await.unwrap();
+    import.write(incidents("history", 5)).await.unwrap();
+    import.write(incidents("new", 2)).await.unwrap();
+    let counts = import
+        .commit(&Actor::System, "new.jsonl", jiff::Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap();
+    assert_eq!((counts.inserted, counts.updated), (2, 5));
+    let open = open_cases(store).await;
+    assert_eq!(open.len(), 2, "{open:?}");
+
+    // And a closed import of open cases does not close them.
+    let mut import = store.begin_import_as(CaseState::Closed).await.unwrap();
+    import.write(incidents("new", 2)).await.unwrap();
+    import
+        .commit(&Actor::System, "again.jsonl", jiff::Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap();
+    assert_eq!(open_cases(store).await, open);
+
+    // The journal says which state the new cases were given.
+    let payloads: Vec<String> = store
+        .journal_entries(Some("incidents"), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.payload)
+        .collect();
+    assert_eq!(
+        payloads,
+        [
+            r#"{"inserted":5,"new_cases":"closed","source":"history.jsonl","updated":0}"#,
+            r#"{"inserted":2,"new_cases":"received","source":"new.jsonl","updated":5}"#,
+            r#"{"inserted":0,"new_cases":"closed","source":"again.jsonl","updated":2}"#,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn history_is_imported_closed_on_sqlite() {
+    let db = crate::engines::Sqlite::new().await;
+    history_story(&db.store).await;
+}
+
+#[tokio::test]
+async fn history_is_imported_closed_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    history_story(&db.store).await;
+    db.drop().await;
 }

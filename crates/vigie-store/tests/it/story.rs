@@ -87,8 +87,8 @@ async fn story(store: &Store) {
     assert_eq!(
         imports,
         [
-            r#"operator:root data_imported {"inserted":3,"source":"first.jsonl","updated":0}"#,
-            r#"operator:root data_imported {"inserted":1,"source":"second.jsonl","updated":2}"#,
+            r#"operator:root data_imported {"inserted":3,"new_cases":"received","source":"first.jsonl","updated":0}"#,
+            r#"operator:root data_imported {"inserted":1,"new_cases":"received","source":"second.jsonl","updated":2}"#,
         ]
     );
     let all = export(store, None).await;

@@ -150,3 +150,25 @@ fn export_then_import_reproduces_the_data_exactly() {
     let y2023 = t.vigie(&["export", "incidents", "--year", "2023"]);
     assert_eq!(y2023.stdout, "");
 }
+
+#[test]
+fn history_is_imported_as_closed_cases_when_asked() {
+    let s = Scratch::new();
+    let file = s.file("history.jsonl", &(good_lines().join("\n") + "\n"));
+    let out = s.vigie(&["import", "incidents", "--closed", file.to_str().unwrap()]);
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("3 incidents imported (3 new, as closed cases, 0 updated)"),
+        "{}",
+        out.stdout
+    );
+    // The journal keeps the state the new cases were given.
+    let journal = s.vigie(&["journal", "show", "--subject", "incidents"]);
+    assert!(journal.ok, "{}", journal.stderr);
+    assert!(
+        journal.stdout.contains(r#""new_cases":"closed""#),
+        "{}",
+        journal.stdout
+    );
+}
