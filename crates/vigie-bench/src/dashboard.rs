@@ -518,13 +518,16 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
     );
 
     let http = http(args.readers, Duration::from_secs(60))?;
+    // The first dashboard waits for the server to read every row into its snapshot (tens of
+    // seconds at 10M, more on a busy machine): its own client, as patient as the benchmark.
+    let patient = http(1, PATIENCE)?;
     let log = dir.join(format!("dashboard-{}-serve.log", args.size));
     let (first, readers, server_peak) = runtime.block_on(async {
         eprintln!("starting vigie serve on {} …", db.display());
         let server = Server::start(&vigie_bin, &url, &log, &http, Duration::from_secs(60)).await?;
         let watch = memory::Watch::start(server.pid());
         let first_url = format!("{}/observatoire?annee={}", server.base, args.year);
-        let (first, result) = tokio::time::timeout(PATIENCE, get(&http, &first_url, &cookie))
+        let (first, result) = tokio::time::timeout(PATIENCE, get(&patient, &first_url, &cookie))
             .await
             .context("the first dashboard never came")?;
         if let Err(e) = result {
