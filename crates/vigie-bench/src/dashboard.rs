@@ -517,10 +517,10 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
         fmt_time(median(&local.report))
     );
 
-    let http = http(args.readers, Duration::from_secs(60))?;
     // The first dashboard waits for the server to read every row into its snapshot (tens of
     // seconds at 10M, more on a busy machine): its own client, as patient as the benchmark.
     let patient = http(1, PATIENCE)?;
+    let http = http(args.readers, Duration::from_secs(60))?;
     let log = dir.join(format!("dashboard-{}-serve.log", args.size));
     let (first, readers, server_peak) = runtime.block_on(async {
         eprintln!("starting vigie serve on {} …", db.display());
