@@ -3,10 +3,12 @@
 //! Most of the time of reading a row goes to the driver, per column. So the query packs
 //! the numbers and flags into one integer and the ten codes into one text (`|` between
 //! them), four columns instead of twenty-three, and the incidents are read in a few ranges
-//! of identifiers at once, each on its own connection and task. The integer is `NULL` when
-//! a number is out of its field's range, and a row that does not read back (a value
-//! changed behind Vigie's back) is read again column by column, so that the error names
-//! its column as everywhere else.
+//! of identifiers at once, each on its own connection. On SQLite each range is read through
+//! SQLite's C API (rusqlite) on a blocking thread, on a read-only connection of its own,
+//! the codes borrowed from SQLite without a copy; on PostgreSQL each range is a task on the
+//! pool. The integer is `NULL` when a number is out of its field's range, and a row that
+//! does not read back (a value changed behind Vigie's back) is read again column by column,
+//! so that the error names its column as everywhere else.
 
 use futures_util::StreamExt as _;
 use vigie_model::{Category, Code, CodeSet, DataImpactCode, DataKind, Handling};
@@ -171,6 +173,18 @@ impl Store {
 
     /// The rows of the incidents with an identifier from `from` to `to`.
     async fn rows_between(&self, from: i64, to: i64) -> Result<Vec<Row>, StoreError> {
+        if let Some(file) = self.sqlite_file.clone() {
+            let (mut out, unread) =
+                tokio::task::spawn_blocking(move || sqlite_rows_between(&file, from, to))
+                    .await
+                    .map_err(|e| {
+                        StoreError::Unconfirmed(format!("reading the rows stopped: {e}"))
+                    })??;
+            for id in unread {
+                out.push(self.row_of(id).await?);
+            }
+            return Ok(out);
+        }
         let mut out = Vec::new();
         on_pool!(self, pool => {
             let mut rows = sqlx::query(SELECT_PACKED).bind(from).bind(to).fetch(pool);
@@ -194,4 +208,42 @@ impl Store {
             decode::observatory_row!(row)
         }))
     }
+}
+
+/// SQLite: the rows of the incidents with an identifier from `from` to `to`, and the
+/// identifiers of those that do not read back, on a read-only connection of its own.
+fn sqlite_rows_between(
+    file: &std::path::Path,
+    from: i64,
+    to: i64,
+) -> Result<(Vec<Row>, Vec<i64>), StoreError> {
+    use rusqlite::{Connection, OpenFlags};
+    let conn = Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let mut statement = conn.prepare(SELECT_PACKED)?;
+    let mut rows = statement.query([from, to])?;
+    let (mut out, mut unread) = (Vec::new(), Vec::new());
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let packed = match (r.get(1), r.get(2), r.get_ref(3)?.as_str()) {
+            (Ok(structure), Ok(numbers), Ok(codes)) => Packed {
+                id,
+                structure,
+                numbers,
+                codes,
+            },
+            _ => {
+                unread.push(id);
+                continue;
+            }
+        };
+        match packed.row() {
+            Some(row) => out.push(row),
+            None => unread.push(packed.id),
+        }
+    }
+    Ok((out, unread))
 }
