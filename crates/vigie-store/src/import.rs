@@ -32,14 +32,31 @@ struct PgImport {
     cases: CaseState,
     before: i64,
     written: u64,
-    structures: HashMap<Finess, (i64, Structure)>,
+    structures: Upserted,
+}
+
+/// The structures an import has upserted, by FINESS, with their identifiers and what was
+/// written: a structure is upserted again only when a line describes it differently.
+#[derive(Default)]
+struct Upserted(HashMap<Finess, (i64, Structure)>);
+
+impl Upserted {
+    /// The identifier of `s`, if it was upserted as it is now.
+    fn id(&self, s: &Structure) -> Option<i64> {
+        self.0
+            .get(&s.finess)
+            .and_then(|(id, written)| (written == s).then_some(*id))
+    }
+
+    /// Remembers that `s` was upserted as `id`.
+    fn remember(&mut self, s: &Structure, id: i64) {
+        self.0.insert(s.finess, (id, s.clone()));
+    }
 }
 
 /// An import in progress: nothing is visible to others until [`Import::commit`].
 pub struct Import {
     writer: Writer,
-    /// The state of the cases it adds.
-    cases: CaseState,
     /// Forgotten at commit: the import may change structures that API tokens act for.
     tokens: std::sync::Arc<crate::tokens::TokenCache>,
     /// Counted at commit: the observatory's data changed.
@@ -72,13 +89,12 @@ struct Commit {
     by: Actor,
     source: String,
     at_ns: i64,
-    /// The state of the cases it added.
-    cases: CaseState,
 }
 
 impl Commit {
-    /// The journal entry of an import with these counts.
-    fn entry(&self, counts: &ImportCounts) -> NewEntry {
+    /// The journal entry of an import with these counts, whose new cases are in state
+    /// `cases`.
+    fn entry(&self, counts: &ImportCounts, cases: CaseState) -> NewEntry {
         NewEntry {
             at_ns: self.at_ns,
             actor: self.by.clone(),
@@ -88,7 +104,7 @@ impl Commit {
                 .with("source", self.source.as_str())
                 .with("inserted", counts.inserted)
                 .with("updated", counts.updated)
-                .with("new_cases", self.cases.code()),
+                .with("new_cases", cases.code()),
         }
     }
 }
@@ -269,13 +285,12 @@ impl Import {
                     cases,
                     before,
                     written: 0,
-                    structures: HashMap::new(),
+                    structures: Upserted::default(),
                 })
             }
         };
         Ok(Import {
             writer,
-            cases,
             tokens: store.tokens.clone(),
             changes: store.changes.clone(),
         })
@@ -309,7 +324,6 @@ impl Import {
             by: by.clone(),
             source: source.to_owned(),
             at_ns: ns(now),
-            cases: self.cases,
         };
         let (counts, written) = match self.writer {
             Writer::Sqlite(writer) => writer.commit(commit).await?,
@@ -333,10 +347,8 @@ impl Import {
 
 impl PgImport {
     async fn structure_id(&mut self, s: &Structure) -> Result<i64, StoreError> {
-        if let Some((id, known)) = self.structures.get(&s.finess)
-            && known == s
-        {
-            return Ok(*id);
+        if let Some(id) = self.structures.id(s) {
+            return Ok(id);
         }
         let id = sqlx::query(UPSERT_STRUCTURE)
             .bind(s.finess.as_str())
@@ -349,7 +361,7 @@ impl PgImport {
             .fetch_one(&mut *self.tx)
             .await?
             .try_get::<i64, _>(0)?;
-        self.structures.insert(s.finess, (id, s.clone()));
+        self.structures.remember(s, id);
         Ok(id)
     }
 
@@ -392,7 +404,9 @@ impl PgImport {
             .await?;
         let counts = ImportCounts::of(self.written, self.before, after);
         if self.written > 0 {
-            self.tx.append_journal(vec![commit.entry(&counts)]).await?;
+            self.tx
+                .append_journal(vec![commit.entry(&counts, self.cases)])
+                .await?;
             sqlx::query(BUMP).execute(&mut *self.tx).await?;
         }
         self.tx.commit().await?;

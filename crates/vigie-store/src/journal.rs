@@ -29,10 +29,16 @@ const ROWS_PER_INSERT: usize = 1_000;
 pub(crate) const LOCK_HEAD: &str =
     "UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash";
 
+/// The start of an insert of linked entries, in the order they are bound.
+macro_rules! insert_journal {
+    () => {
+        "INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) "
+    };
+}
+
 /// Inserts one linked entry.
-pub(crate) const INSERT_ENTRY: &str = "INSERT INTO journal \
-     (seq, at_ns, actor, action, subject, payload, prev_hash, hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const INSERT_ENTRY: &str =
+    concat!(insert_journal!(), "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
 
 /// Moves the head to `$1` (seq) and `$2` (hash).
 pub(crate) const MOVE_HEAD: &str = "UPDATE journal_head SET seq = $1, hash = $2 WHERE id = 1";
@@ -69,7 +75,7 @@ macro_rules! append_on {
                 }
                 let linked: Vec<Linked> = entries.into_iter().map(|e| head.append(e)).collect();
                 let push_rows = |qb: &mut QueryBuilder<$db>, chunk: &[Linked]| {
-                    qb.push("INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) ");
+                    qb.push(insert_journal!());
                     qb.push_values(chunk.to_vec(), |mut b, l| {
                         b.push_bind(l.entry.seq)
                             .push_bind(l.entry.at_ns)

@@ -18,14 +18,16 @@
 //! back; the caller learns why at its next write or at the commit. An import dropped
 //! without commit closes the queue, with the same effect.
 
-use std::{collections::HashMap, path::Path, thread, time::Duration};
+use std::{path::Path, thread, time::Duration};
 
 use rusqlite::{Connection, OpenFlags, Statement, params};
 use tokio::sync::{mpsc, oneshot};
-use vigie_model::{Code as _, Finess, Incident, Structure};
+use vigie_model::{Code as _, Incident, Structure};
 use vigie_workflow::case::CaseState;
 
-use super::{COUNT, Commit, Flat, INSERT_IMPORTED, ImportCounts, ON_CONFLICT, UPSERT_STRUCTURE};
+use super::{
+    COUNT, Commit, Flat, INSERT_IMPORTED, ImportCounts, ON_CONFLICT, UPSERT_STRUCTURE, Upserted,
+};
 use crate::{
     StoreError,
     journal::{INSERT_ENTRY, LOCK_HEAD, MOVE_HEAD, head},
@@ -138,8 +140,8 @@ struct Session {
     before: i64,
     /// Rows written (a repeated `ref` counts each time).
     written: u64,
-    /// Structures upserted in this transaction, by FINESS, with what was written.
-    structures: HashMap<Finess, (i64, Structure)>,
+    /// Structures upserted in this transaction.
+    structures: Upserted,
     indexes: Indexes,
 }
 
@@ -164,7 +166,7 @@ impl Session {
             cases,
             before,
             written: 0,
-            structures: HashMap::new(),
+            structures: Upserted::default(),
             indexes: Indexes::Kept,
         })
     }
@@ -263,7 +265,7 @@ impl Session {
             let (seq, hash): (i64, String) =
                 conn.query_row(LOCK_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
             let mut head = head(seq, &hash)?;
-            let l = head.append(commit.entry(&counts));
+            let l = head.append(commit.entry(&counts, self.cases));
             conn.execute(
                 INSERT_ENTRY,
                 params![
@@ -297,13 +299,11 @@ fn insert_one() -> String {
 /// The identifier of structure `s`, upserted the first time it is seen (or seen changed).
 fn structure_id(
     upsert: &mut Statement<'_>,
-    known: &mut HashMap<Finess, (i64, Structure)>,
+    known: &mut Upserted,
     s: &Structure,
 ) -> Result<i64, StoreError> {
-    if let Some((id, written)) = known.get(&s.finess)
-        && written == s
-    {
-        return Ok(*id);
+    if let Some(id) = known.id(s) {
+        return Ok(id);
     }
     let id = upsert.query_row(
         params![
@@ -317,6 +317,6 @@ fn structure_id(
         ],
         |r| r.get(0),
     )?;
-    known.insert(s.finess, (id, s.clone()));
+    known.remember(s, id);
     Ok(id)
 }
