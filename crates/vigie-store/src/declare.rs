@@ -86,6 +86,11 @@ impl Writer {
         Writer { queue, pool }
     }
 
+    /// The writer's own connection pool.
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// Queues a declaration and waits until it is committed (or has failed).
     pub(crate) async fn declare(
         &self,

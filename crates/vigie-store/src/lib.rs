@@ -8,6 +8,7 @@
 
 mod declare;
 mod decode;
+mod durability;
 mod editorial;
 mod handling;
 mod import;
@@ -29,6 +30,7 @@ use sqlx::{
 };
 use vigie_model::{CaseNumber, Incident};
 
+pub use durability::{Durability, UnsafeSetting};
 pub use editorial::{ReportText, SavedText, StoredThreat};
 pub use handling::*;
 pub use import::{Import, ImportCounts};

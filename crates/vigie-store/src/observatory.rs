@@ -18,13 +18,14 @@ use crate::{Pool, Store, StoreError, decode, on_pool};
 
 /// The packed row of every incident with an identifier from `$1` to `$2`: identifier,
 /// structure, the packed integer (bits from the lowest: data impacts 5, kinds of data 4,
-/// categories 19, flags 6, month 4, year + 32768 16), the codes.
+/// categories 19, flags 6, month 4, year + 32768 16), the codes. Every product is
+/// computed in 64 bits: PostgreSQL types a literal below 2³¹ as a 32-bit `INTEGER`.
 const SELECT_PACKED: &str = "SELECT i.id, i.structure_id, \
     CASE WHEN i.data_impact BETWEEN 0 AND 31 AND i.data_kind BETWEEN 0 AND 15 \
     AND i.categories BETWEEN 0 AND 524287 AND i.local_month BETWEEN 0 AND 15 \
     AND i.local_year BETWEEN -32768 AND 32767 THEN \
-    CAST(i.data_impact AS BIGINT) + 32 * i.data_kind + 512 * CAST(i.categories AS BIGINT) \
-    + 268435456 * (CASE WHEN s.ose THEN 1 ELSE 0 END + CASE WHEN i.support_requested THEN 2 ELSE 0 END \
+    CAST(i.data_impact AS BIGINT) + 32 * CAST(i.data_kind AS BIGINT) + 512 * CAST(i.categories AS BIGINT) \
+    + CAST(268435456 AS BIGINT) * (CASE WHEN s.ose THEN 1 ELSE 0 END + CASE WHEN i.support_requested THEN 2 ELSE 0 END \
     + CASE WHEN i.technical_support THEN 4 ELSE 0 END + CASE WHEN i.false_positive THEN 8 ELSE 0 END \
     + CASE WHEN i.complements_requested THEN 16 ELSE 0 END \
     + CASE WHEN i.complements_received THEN 32 ELSE 0 END) \

@@ -60,6 +60,8 @@ struct Shared {
     refusals: Mutex<HashMap<String, Refusal>>,
     /// The number of messages received, for waiters.
     count: watch::Sender<usize>,
+    /// Commands received, verbs only, in order, over every session.
+    verbs: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -85,6 +87,7 @@ impl SmtpServer {
             messages: Mutex::new(Vec::new()),
             refusals: Mutex::new(HashMap::new()),
             count: watch::Sender::new(0),
+            verbs: Mutex::new(Vec::new()),
         });
         let accept = tokio::spawn(accept(listener, Arc::clone(&shared)));
         SmtpServer {
@@ -107,6 +110,15 @@ impl SmtpServer {
     /// Every message received so far, in order of delivery.
     pub fn messages(&self) -> Vec<Received> {
         self.shared.messages().clone()
+    }
+
+    /// The verbs of every command received so far (`EHLO`, `NOOP`, `QUIT`…), in order.
+    pub fn verbs(&self) -> Vec<String> {
+        self.shared
+            .verbs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Waits until at least `n` messages have been received and returns them all.
@@ -192,7 +204,13 @@ async fn converse(stream: &mut TcpStream, shared: &Shared) -> io::Result<()> {
         }
         let command = String::from_utf8_lossy(trim_line_end(&line)).into_owned();
         let (verb, argument) = command.split_once(' ').unwrap_or((&command, ""));
-        let reply = match verb.to_ascii_uppercase().as_str() {
+        let verb = verb.to_ascii_uppercase();
+        shared
+            .verbs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(verb.clone());
+        let reply = match verb.as_str() {
             "EHLO" => {
                 transaction = Transaction::default();
                 format!("250-127.0.0.1\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE {MAX_MESSAGE}")

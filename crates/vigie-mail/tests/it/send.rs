@@ -212,6 +212,21 @@ async fn a_mail_without_recipient_is_refused_before_sending() {
 async fn check_reaches_the_server() {
     let server = SmtpServer::start().await;
     mailer(&server.url()).check().await.unwrap();
+    // The check spoke to the relay (a greeting and a no-op) and sent nothing.
+    let verbs = server.verbs();
+    assert!(verbs.first().is_some_and(|v| v == "EHLO"), "{verbs:?}");
+    assert!(verbs.iter().any(|v| v == "NOOP"), "{verbs:?}");
+    assert!(
+        !verbs.iter().any(|v| v == "MAIL" || v == "DATA"),
+        "{verbs:?}"
+    );
+    assert!(server.messages().is_empty());
+    // A relay that is gone fails the check.
+    let url = server.url();
+    drop(server);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let error = mailer(&url).check().await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
 }
 
 #[test]

@@ -29,6 +29,8 @@ impl Sqlite {
 pub struct Postgres {
     /// The store.
     pub store: Store,
+    /// Its URL.
+    pub url: String,
     admin: sqlx::PgPool,
     name: String,
 }
@@ -39,16 +41,34 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// Whether PostgreSQL tests must run: under continuous integration they may not skip.
+pub fn required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Whether a connection failed because no server listens there (nothing to test against),
+/// as opposed to a server that answered and refused.
+fn unreachable(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)
+}
+
 impl Postgres {
-    /// A new, migrated database; `None` (with a visible SKIP) when no server answers.
+    /// A new, migrated database; `None` (with a visible SKIP) when no server answers,
+    /// but under continuous integration (`CI=true`) a server that does not answer, or
+    /// refuses the login, fails the test.
     pub async fn new() -> Option<Postgres> {
         let admin_url = admin_url();
         let admin = match sqlx::PgPool::connect(&admin_url).await {
             Ok(pool) => pool,
-            Err(e) => {
+            Err(e) if required() => {
+                panic!("CI=true: PostgreSQL must answer at {admin_url}, and it did not: {e}")
+            }
+            Err(e) if unreachable(&e) => {
                 eprintln!("SKIP postgres: no server at {admin_url} ({e})");
                 return None;
             }
+            // A server that answers but refuses is a broken setup, not a missing one.
+            Err(e) => panic!("PostgreSQL at {admin_url} answered but refused: {e}"),
         };
         let name = format!("vigie_it_{}_{}", std::process::id(), fastrand::u32(..));
         let create = format!("CREATE DATABASE {name}");
@@ -57,19 +77,60 @@ impl Postgres {
             .await
             .unwrap();
         let slash = admin_url.rfind('/').unwrap();
-        let store = Store::open(&format!("{}/{name}", &admin_url[..slash]))
+        let url = format!("{}/{name}", &admin_url[..slash]);
+        let store = Store::open(&url).await.unwrap();
+        Some(Postgres {
+            store,
+            url,
+            admin,
+            name,
+        })
+    }
+
+    /// Sets a parameter for the sessions opened on this database from now on.
+    pub async fn set_for_new_sessions(&self, parameter: &str, value: &str) {
+        let sql = format!("ALTER DATABASE {} SET {parameter} = {value}", self.name);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&self.admin)
             .await
             .unwrap();
-        Some(Postgres { store, admin, name })
     }
 
     /// Closes the store and drops its database.
     pub async fn drop(self) {
         self.store.close().await;
-        let drop_db = format!("DROP DATABASE {}", self.name);
+        let drop_db = format!("DROP DATABASE {} WITH (FORCE)", self.name);
         sqlx::query(sqlx::AssertSqlSafe(drop_db))
             .execute(&self.admin)
             .await
             .unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_refused_login_is_not_a_missing_server() {
+    // Nothing listens on a port just released: that is a missing server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gone = sqlx::PgPool::connect(&format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+        .await
+        .unwrap_err();
+    assert!(unreachable(&gone), "{gone:?}");
+    // A server that answers and refuses the role is not: the tests fail rather than skip.
+    let Some(db) = Postgres::new().await else {
+        return;
+    };
+    let slash = db.url.rfind("//").unwrap();
+    let at = db.url.rfind('@').unwrap();
+    let refused_url = format!(
+        "{}no_such_role_vigie{}",
+        &db.url[..slash + 2],
+        &db.url[at..]
+    );
+    let refused = sqlx::PgPool::connect(&refused_url).await.unwrap_err();
+    assert!(!unreachable(&refused), "{refused:?}");
+    db.drop().await;
 }

@@ -1,11 +1,13 @@
 //! The storage stories, told once and run on SQLite and on PostgreSQL.
 
 mod declarations;
+mod durability;
 mod editorial;
 mod engines;
 mod handling;
 mod import;
 mod journal;
+mod parity;
 mod portal;
 mod revision;
 mod story;
