@@ -84,6 +84,8 @@ vocabulary! {
         ReportTextSaved = ("report_text_saved", "Texte du rapport annuel enregistré"),
         /// A threat was added to a year's timeline, or removed from it.
         ThreatRecorded = ("threat_recorded", "Menace de la chronologie enregistrée"),
+        /// A year of the observatory was published, or published again, as frozen files.
+        YearPublished = ("year_published", "Publication d'une année de l'observatoire"),
     }
 }
 

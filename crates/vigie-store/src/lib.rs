@@ -1,15 +1,22 @@
 //! Storage of Vigie: one behaviour on embedded SQLite (the default) and on PostgreSQL.
 //!
-//! **Invariant:** this is the only crate that knows SQL. Both engines run the same
-//! statements (placeholders `$n`, `ON CONFLICT`, `RETURNING`) against per-engine
-//! migrations, but for how declarations get their identifiers (`declare`); every value is
-//! parsed back into validated model types when read. A declaration's case number is
+//! It holds the engine layer ([`engine`]: pools, migrations, transactions, the journal
+//! appended in them), the core tables (structures, incidents and their handling, accounts,
+//! the journal, the outbox) and their queries. Service crates own their tables through a
+//! [`Schema`] of their own and write their queries over [`Store::pool`], [`on_pool!`]
+//! and [`Store::begin`].
+//!
+//! **Invariant:** SQL lives here and in the service crates' own query modules, never in
+//! the web or the command line. Statements are written once for both engines where the
+//! dialects agree (placeholders `$n`, `ON CONFLICT`, `RETURNING`), per engine where they
+//! do not (the writers of declarations and of imports). A declaration's case number is
 //! returned only once the transaction that holds it has committed (synced to disk).
 
 mod declare;
 mod decode;
 mod durability;
 mod editorial;
+pub mod engine;
 mod handling;
 mod import;
 mod journal;
@@ -17,6 +24,8 @@ mod observatory;
 mod portal;
 mod reference;
 mod revision;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tokens;
 
 use std::str::FromStr;
@@ -32,6 +41,7 @@ use vigie_model::{CaseNumber, Incident};
 
 pub use durability::{Durability, UnsafeSetting};
 pub use editorial::{ReportText, SavedText, StoredThreat};
+pub use engine::{Schema, Step, Transaction};
 pub use handling::*;
 pub use import::{Import, ImportCounts};
 pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
@@ -45,7 +55,10 @@ pub use vigie_journal::{
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_URL: &str = "sqlite:./vigie.db";
 
-/// Runs the same code against whichever pool the store holds.
+/// Runs the same code against whichever pool the store holds: `$pool` is a
+/// `&SqlitePool` in one arm and a `&PgPool` in the other (service crates use it for
+/// their own queries).
+#[macro_export]
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store.pool() {
@@ -54,7 +67,6 @@ macro_rules! on_pool {
         }
     };
 }
-pub(crate) use on_pool;
 
 /// Vigie's database, migrated to the current schema: a connection pool, and the writer
 /// that commits declarations in groups (see [`Store::declare`]).
@@ -119,6 +131,12 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// A service's schema is malformed (its owner's name, or migrations missing on one
+    /// engine).
+    #[error(
+        "the schema of `{0}` is malformed: owner in lowercase letters and `_`, the same migrations on both engines"
+    )]
+    BadSchema(&'static str),
     /// The object of an update does not exist.
     #[error("no such {0}")]
     NotFound(&'static str),

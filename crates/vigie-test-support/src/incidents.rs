@@ -45,7 +45,7 @@ fn structure(j: usize) -> Structure {
         kind: nth(j),
         legal_status: nth(j / 2),
         region: nth(j),
-        ose: j % 3 == 0,
+        ose: j.is_multiple_of(3),
         ght: (j % 4 == 1).then(|| text(format!("GHT « Doubs » {}", j % 5))),
     }
 }
@@ -72,11 +72,12 @@ fn qualification(n: usize) -> Option<Qualification> {
         &own,
         (n / 21).wrapping_mul(0x9E37) % (1 << own.len().min(16)),
     );
-    let reach = (categories.contains(Category::Ransomware) && n % 5 != 0)
+    let reach = (categories.contains(Category::Ransomware) && !n.is_multiple_of(5))
         .then(|| nth::<RansomwareReach>(n / 3));
     let side =
         (categories.contains(Category::InfraFailure) && n % 5 != 1).then(|| nth::<InfraSide>(n));
-    let reason = (origin == Origin::OutOfScope && n % 4 != 0).then(|| nth::<OutOfScopeReason>(n));
+    let reason =
+        (origin == Origin::OutOfScope && !n.is_multiple_of(4)).then(|| nth::<OutOfScopeReason>(n));
     let event = (n % 11 == 3).then(|| text(format!("Campagne {}", n % 4)));
     Some(
         Qualification::new(origin, categories, reach, side, reason, event)
@@ -95,7 +96,7 @@ fn incident(n: usize) -> Incident {
     };
     let declared = START + STEP * n as i64;
     let care_impact: CareImpact = nth(n / 2);
-    let data_impact = if n % 3 == 0 {
+    let data_impact = if n.is_multiple_of(3) {
         DataImpact::NONE
     } else {
         use DataImpactCode as I;
@@ -106,9 +107,9 @@ fn incident(n: usize) -> Incident {
     };
     let requested = n % 6 < 2;
     Incident {
-        reference: (n % 13 != 0).then(|| text(format!("COV-{n:05}"))),
+        reference: (!n.is_multiple_of(13)).then(|| text(format!("COV-{n:05}"))),
         declared_at: at(declared),
-        detected_at: (n % 4 != 0).then(|| at(declared - 600 - (n as i64 % 9) * 3_600)),
+        detected_at: (!n.is_multiple_of(4)).then(|| at(declared - 600 - (n as i64 % 9) * 3_600)),
         channel: nth(n / 5),
         structure: structure(n % STRUCTURES),
         state_at_declaration: nth(n / 3),
@@ -126,7 +127,7 @@ fn incident(n: usize) -> Incident {
             technical_support: n % 4 == 2,
             false_positive: n % 9 == 4,
             complements_requested: requested,
-            complements_received: requested && n % 2 == 0,
+            complements_received: requested && n.is_multiple_of(2),
         },
     }
 }

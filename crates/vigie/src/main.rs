@@ -70,7 +70,7 @@ enum Command {
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url)
+    vigie_service::open(url)
         .await
         .with_context(|| format!("opening {url}"))
 }

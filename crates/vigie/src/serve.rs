@@ -35,6 +35,11 @@ pub struct Args {
     /// The portal is reached over TLS (sends Strict-Transport-Security).
     #[arg(long)]
     hsts: bool,
+    /// Serve even if the database does not sync each commit to disk (WAL and
+    /// `synchronous=FULL` on SQLite, `fsync` and `synchronous_commit` on PostgreSQL):
+    /// acknowledged declarations could then be lost in a power cut. For tests only.
+    #[arg(long)]
+    accept_unsafe_durability: bool,
     /// Load the demo data set and one demo account per role first (SQLite only).
     #[arg(long)]
     demo: bool,
@@ -157,6 +162,31 @@ async fn demo_accounts(store: &Store, now: jiff::Timestamp) -> anyhow::Result<Ve
     Ok(lines)
 }
 
+/// Refuses to serve on a database that does not sync each commit to disk, unless told to.
+async fn check_durability(store: &Store, accept: bool) -> anyhow::Result<()> {
+    let unsafe_settings = store.durability().await?.unsafe_settings();
+    if unsafe_settings.is_empty() {
+        return Ok(());
+    }
+    let list = unsafe_settings
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if accept {
+        eprintln!(
+            "Attention : la base ne synchronise pas chaque validation sur disque ({list}) ; \
+             une coupure de courant peut perdre des déclarations acquittées."
+        );
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the database does not sync each commit to disk ({list}): acknowledged declarations \
+         could be lost in a power cut; fix the engine's settings, or pass \
+         --accept-unsafe-durability to serve anyway"
+    )
+}
+
 /// Runs `vigie serve`.
 pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let clock = system_clock();
@@ -164,6 +194,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         crate::demo::load(db, &args.register, crate::demo::DEFAULT_SEED).await?;
     }
     let store = crate::open(db).await?;
+    check_durability(&store, args.accept_unsafe_durability).await?;
     let public_url = args
         .public_url
         .clone()

@@ -520,26 +520,6 @@ async fn handling_story(store: &Store) {
     );
     assert!(store.verify_journal(&[]).await.unwrap().is_ok());
 
-    // A year published as open data, then republished with another threshold.
-    assert!(store.published_years().await.unwrap().is_empty());
-    store
-        .publish_year(2024, 5, &vigie_store::Actor::System, now)
-        .await
-        .unwrap();
-    store
-        .publish_year(2024, 10, &vigie_store::Actor::System, later)
-        .await
-        .unwrap();
-    let published = store.published_years().await.unwrap();
-    assert_eq!(published.len(), 1);
-    assert_eq!(
-        (published[0].year, published[0].threshold, published[0].at),
-        (2024, 10, later)
-    );
-    let one = store.published_year(2024).await.unwrap().unwrap();
-    assert_eq!((one.year, one.threshold, one.at), (2024, 10, later));
-    assert!(store.published_year(2023).await.unwrap().is_none());
-
     // Routing rules are versions: none saved means the defaults apply.
     assert!(store.routing_rules().await.unwrap().is_none());
     let v1 = store

@@ -1,6 +1,8 @@
 //! Open data: every figure of a published year, public, as a chart with its table and as
 //! CSV (the contract's `key,count,previous`) and JSON, with small counts that could point
-//! to a structure suppressed; and the yearly report, as one HTML document.
+//! to a structure suppressed; and the yearly report, in HTML and PDF. Every byte served
+//! here was frozen when the year was published (`vigie publish`): nothing is recounted
+//! or typeset for a visitor.
 
 use askama::Template;
 use axum::{
@@ -8,8 +10,8 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use vigie_observatory::{COUNTED_FIGURES, PublicObservatory};
-use vigie_store::PublishedYear;
+use vigie_publication::PublishedYear;
+use vigie_service::publication::{FIGURES, OBSERVATORY, REPORT_HTML, REPORT_PDF, figure_file};
 
 use crate::{App, WebError, layout::Layout, session::SignedIn};
 
@@ -36,9 +38,7 @@ struct YearsPage {
 
 /// `GET /donnees`: the published years.
 pub async fn years(State(app): State<App>, who: Option<SignedIn>) -> Result<Response, WebError> {
-    let years = app
-        .store
-        .published_years()
+    let years = vigie_publication::years(&app.store)
         .await?
         .into_iter()
         .map(|y| YearLine {
@@ -56,17 +56,17 @@ pub async fn years(State(app): State<App>, who: Option<SignedIn>) -> Result<Resp
 /// A published year of the path; any other is not found.
 async fn published_year(app: &App, year: &str) -> Result<PublishedYear, WebError> {
     let year: i16 = year.parse().map_err(|_| WebError::NotFound)?;
-    app.store
-        .published_year(year)
+    vigie_publication::year(&app.store, year)
         .await?
         .ok_or(WebError::NotFound)
 }
 
-async fn published(app: &App, year: &str) -> Result<(PublishedYear, PublicObservatory), WebError> {
-    let published = published_year(app, year).await?;
-    let snapshot = app.observatory.current(&app.store).await?;
-    let public = snapshot.public(published.year, published.threshold);
-    Ok((published, public))
+/// A frozen file of a published year, as text; a missing one is not found.
+async fn frozen_text(app: &App, year: i16, name: &str) -> Result<String, WebError> {
+    let file = vigie_publication::file(&app.store, year, name)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    String::from_utf8(file.body).map_err(|_| WebError::NotFound)
 }
 
 /// A published figure as shown.
@@ -83,89 +83,84 @@ struct YearPage {
     layout: Layout,
     year: i16,
     threshold: u32,
+    edition: u32,
+    at: String,
     figures: Vec<PublishedFigure>,
 }
 
-/// `GET /donnees/{year}`: a published year, figure by figure.
+/// One entry of the list of published figures.
+#[derive(serde::Deserialize)]
+struct Listed {
+    figure: u8,
+    title: String,
+}
+
+/// `GET /donnees/{year}`: a published year, figure by figure, from its frozen files.
 pub async fn year(
     State(app): State<App>,
     who: Option<SignedIn>,
     Path(year): Path<String>,
 ) -> Result<Response, WebError> {
-    let (published, public) = published(&app, &year).await?;
-    let figures = COUNTED_FIGURES
-        .iter()
-        .filter_map(|n| public.figure(*n))
-        .map(|f| PublishedFigure {
-            number: f.number,
-            title: f.title.to_owned(),
-            svg: vigie_chart::svg(f),
-            table: vigie_chart::table(f),
-        })
-        .collect();
+    let published = published_year(&app, &year).await?;
+    let listed: Vec<Listed> =
+        serde_json::from_str(&frozen_text(&app, published.year, FIGURES).await?)
+            .map_err(|_| WebError::NotFound)?;
+    let mut figures = Vec::with_capacity(listed.len());
+    for Listed { figure, title } in listed {
+        figures.push(PublishedFigure {
+            number: figure,
+            title,
+            svg: frozen_text(&app, published.year, &figure_file(figure, "svg")).await?,
+            table: frozen_text(&app, published.year, &figure_file(figure, "table.html")).await?,
+        });
+    }
     super::render(&YearPage {
         layout: layout(&who, &format!("Observatoire {}", published.year)),
         year: published.year,
         threshold: published.threshold,
+        edition: published.edition,
+        at: vigie_mail::french_date_time(published.at),
         figures,
     })
 }
 
-/// `GET /donnees/{year}/{file}`: `figure-N.csv`, `figure-N.json` or `observatoire.json`.
+/// `GET /donnees/{year}/{file}`: `figure-N.csv`, `figure-N.json`, `observatoire.json`,
+/// `rapport.html` or `rapport.pdf`, byte for byte as published.
 pub async fn file(
     State(app): State<App>,
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    if file == "rapport.html" || file == "rapport.pdf" {
-        let (published, public) = published(&app, &year).await?;
-        let parts =
-            vigie_service::observatory::report_parts_of(&app.store, public, published.threshold)
-                .await?;
-        return if file == "rapport.pdf" {
-            super::report::pdf(&app, parts).await
-        } else {
-            Ok(super::report::document(vigie_chart::report::html(
-                &parts.report(&app.settings.cert_name),
-            )))
-        };
+    let published = published_year(&app, &year).await?;
+    let downloadable = file == OBSERVATORY
+        || file == REPORT_HTML
+        || file == REPORT_PDF
+        || file.strip_prefix("figure-").is_some_and(|rest| {
+            rest.strip_suffix(".csv")
+                .or_else(|| rest.strip_suffix(".json"))
+                .is_some_and(|n| n.parse::<u8>().is_ok())
+        });
+    if !downloadable {
+        return Err(WebError::NotFound);
     }
-    let (published, public) = published(&app, &year).await?;
-    let name = format!("vigie-{}-{file}", published.year);
-    let disposition = format!("attachment; filename=\"{name}\"");
-    if file == "observatoire.json" {
-        let body = serde_json::to_string_pretty(&public).unwrap_or_default();
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            body,
-        )
-            .into_response());
-    }
-    let (stem, extension) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
-    let number: u8 = stem
-        .strip_prefix("figure-")
-        .and_then(|n| n.parse().ok())
+    let stored = vigie_publication::file(&app.store, published.year, &file)
+        .await?
         .ok_or(WebError::NotFound)?;
-    let figure = public.figure(number).ok_or(WebError::NotFound)?;
-    match extension {
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            figure.to_csv(),
-        )
-            .into_response()),
-        "json" => Ok((
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            serde_json::to_string_pretty(figure).unwrap_or_default(),
-        )
-            .into_response()),
-        _ => Err(WebError::NotFound),
+    if file == REPORT_HTML {
+        let html = String::from_utf8(stored.body).map_err(|_| WebError::NotFound)?;
+        return Ok(super::report::document(html));
     }
+    let disposition = if file == REPORT_PDF {
+        format!("inline; filename=\"observatoire-{}.pdf\"", published.year)
+    } else {
+        format!("attachment; filename=\"vigie-{}-{file}\"", published.year)
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, stored.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::ETAG, format!("\"{}\"", stored.sha256)),
+        ],
+        stored.body,
+    )
+        .into_response())
 }

@@ -108,7 +108,7 @@ async fn editor_page(
 ) -> Result<Response, WebError> {
     let texts = app.store.report_texts(year).await?;
     let threats = app.store.threats(year).await?;
-    let published = app.store.published_year(year).await?.is_some();
+    let published = vigie_publication::year(&app.store, year).await?.is_some();
     let sections = ReportSection::ALL
         .iter()
         .map(|&section| {
@@ -438,7 +438,13 @@ pub async fn remove_threat(
 
 /// The report as a standalone HTML answer: its own style allowed by its hash, nothing else.
 pub fn document(html: String) -> Response {
-    let digest = Sha256::digest(vigie_chart::report::STYLE.as_bytes());
+    // The hash of the document's own style: a report frozen by an earlier version keeps
+    // the style it was published with.
+    let style = html
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map_or(vigie_chart::report::STYLE, |(style, _)| style);
+    let digest = Sha256::digest(style.as_bytes());
     let csp = format!(
         "default-src 'none'; style-src 'sha256-{}'; img-src data:; form-action 'none'; \
          frame-ancestors 'none'; base-uri 'none'",
@@ -457,9 +463,7 @@ pub fn document(html: String) -> Response {
 /// default one if it is not published yet.
 async fn draft(app: &App, year: &str) -> Result<vigie_service::observatory::ReportParts, WebError> {
     let year = year_of(year)?;
-    let threshold = app
-        .store
-        .published_year(year)
+    let threshold = vigie_publication::year(&app.store, year)
         .await?
         .map_or(DRAFT_THRESHOLD, |p| p.threshold);
     let public = app

@@ -54,9 +54,10 @@ impl TestApp {
     /// Starts a portal with these settings (its public URL is set to where it listens).
     pub async fn spawn_with(settings: Settings) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
-            .await
-            .unwrap();
+        let store =
+            vigie_service::open(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
+                .await
+                .unwrap();
         let clock = Arc::new(Mutex::new(
             "2024-11-28T08:15:00Z".parse::<Timestamp>().unwrap(),
         ));
@@ -91,6 +92,27 @@ impl TestApp {
     /// The current instant of the portal.
     pub fn now(&self) -> Timestamp {
         *self.clock.lock().unwrap()
+    }
+
+    /// Publishes `year` at threshold 5 as `vigie publish --force --again` would (the
+    /// portal's clock may stand in the year itself), its files frozen now.
+    pub async fn publish(&self, year: i16) -> vigie_publication::PublishedYear {
+        let now = self.now();
+        vigie_service::publication::publish(
+            &self.store,
+            vigie_publication::Request {
+                year,
+                threshold: 5,
+                force: true,
+                again: true,
+            },
+            "CERT Santé",
+            &vigie_store::Actor::System,
+            now,
+            vigie_workflow::calendar::paris_time(now).date(),
+        )
+        .await
+        .unwrap()
     }
 
     /// Moves the portal's clock forward.

@@ -297,10 +297,7 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .unwrap();
     browser.wait_text("corrigez la période").await.unwrap();
     page!("27-observatoire-periode-invalide");
-    app.store
-        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
-        .await
-        .unwrap();
+    app.publish(2024).await;
     browser
         .goto(&format!("{}/donnees/2024", app.base))
         .await

@@ -193,10 +193,7 @@ async fn nobody_reads_or_changes_what_their_scope_excludes() {
         .await
         .unwrap()
         .unwrap();
-    app.store
-        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
-        .await
-        .unwrap();
+    app.publish(2024).await;
     let mut actors = vec![Actor {
         name: "anonymous",
         browser: Some(app.browser()),

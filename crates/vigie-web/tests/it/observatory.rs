@@ -89,10 +89,7 @@ async fn a_published_year_is_open_data_with_small_counts_suppressed() {
         StatusCode::NOT_FOUND
     );
 
-    app.store
-        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
-        .await
-        .unwrap();
+    app.publish(2024).await;
     assert!(public.get("/donnees").await.body.contains("/donnees/2024"));
     let page = public.get("/donnees/2024").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -110,6 +107,28 @@ async fn a_published_year_is_open_data_with_small_counts_suppressed() {
             assert!(n == 0 || n >= 5, "{line}");
         }
     }
+    // Frozen: a declaration made after publication changes none of the published files,
+    // so two downloads cannot be subtracted to reveal it.
+    let page_before = public.get("/donnees/2024").await.body;
+    let observatory_before = public.get("/donnees/2024/observatoire.json").await.body;
+    for _ in 0..5 {
+        app.case(s2, "010000032", "53", "GHT Beta").await;
+    }
+    // Counted now, Bretagne's 6 declarations would be published.
+    let live = vigie_service::observatory::public_year(&app.store, 2024, 5)
+        .await
+        .unwrap();
+    let live_csv = live.figure(6).unwrap().to_csv();
+    assert!(live_csv.contains("\n53,6,"), "{live_csv}");
+    assert_eq!(
+        public.get("/donnees/2024/figure-6.csv").await.body,
+        csv.body
+    );
+    assert_eq!(public.get("/donnees/2024").await.body, page_before);
+    assert_eq!(
+        public.get("/donnees/2024/observatoire.json").await.body,
+        observatory_before
+    );
     let json: serde_json::Value =
         serde_json::from_str(&public.get("/donnees/2024/figure-6.json").await.body).unwrap();
     let bretagne = json["rows"]
@@ -278,10 +297,7 @@ async fn analysts_write_the_report_and_the_public_reads_it_once_published() {
         public.get("/donnees/2024/rapport.html").await.status,
         StatusCode::NOT_FOUND
     );
-    app.store
-        .publish_year(2024, 5, &vigie_store::Actor::System, app.now())
-        .await
-        .unwrap();
+    app.publish(2024).await;
     assert!(
         public
             .get("/donnees/2024")
@@ -311,7 +327,8 @@ async fn analysts_write_the_report_and_the_public_reads_it_once_published() {
     assert_eq!(draft_pdf.status, StatusCode::OK);
     assert!(draft_pdf.body.starts_with("%PDF-"));
 
-    // Removing the threat takes it off the public report too; a second removal is refused.
+    // Removing the threat takes it off the draft; the published report is frozen until
+    // the year is published again, and then loses it too. A second removal is refused.
     let id = threats[0].id.to_string();
     let removed = a
         .post(
@@ -320,6 +337,16 @@ async fn analysts_write_the_report_and_the_public_reads_it_once_published() {
         )
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(
+        !a.get("/observatoire/rapport/2024/apercu")
+            .await
+            .body
+            .contains("Passerelle VPN")
+    );
+    let frozen = public.get("/donnees/2024/rapport.html").await.body;
+    assert!(frozen.contains("Passerelle VPN"));
+    assert_eq!(public.get("/donnees/2024/rapport.pdf").await.body, pdf.body);
+    assert_eq!(app.publish(2024).await.edition, 2);
     assert!(
         !public
             .get("/donnees/2024/rapport.html")

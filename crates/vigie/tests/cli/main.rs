@@ -5,6 +5,7 @@ mod exchange;
 mod interchange;
 mod journal;
 mod reference;
+mod serve;
 mod stats;
 mod tidy;
 
