@@ -3,6 +3,9 @@
 
 use std::process::ExitCode;
 
+/// The threshold of `vigie publish` when none is given (the demo publishes with it too).
+pub const DEFAULT_THRESHOLD: u32 = 5;
+
 /// What to publish.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,7 +13,7 @@ pub struct Args {
     #[arg(long)]
     year: i16,
     /// Counts below this, in cells that could point to a structure, are suppressed.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     threshold: u32,
 }
 

@@ -1,8 +1,9 @@
-//! `vigie demo` reproduces the published numbers of the 2024 report, read through `vigie stats`.
+//! `vigie demo` reproduces the published numbers of the 2024 report, read through `vigie stats`,
+//! from any directory, and publishes its ended years.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, process::Command};
 
-use crate::{Scratch, shared};
+use crate::{Scratch, run, shared};
 
 /// One figure of `vigie stats` as key → (count, previous).
 fn figure(s: &Scratch, n: u8) -> HashMap<String, (i64, i64)> {
@@ -227,4 +228,82 @@ fn the_demo_reproduces_the_2024_report() {
     let out = s.vigie(&["publish", "--year", "2024"]);
     assert!(out.ok, "{}", out.stderr);
     assert!(out.stdout.contains("/donnees/2024"));
+}
+
+/// A plain clone runs the demo from any directory, without `--register`: the register,
+/// activity and regions shipped in the binary are the default, and the demo's ended
+/// years are published as open data with `vigie publish`'s default threshold.
+#[tokio::test]
+async fn the_demo_runs_from_any_directory_and_publishes_its_ended_years() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let demo = || {
+        run(Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .current_dir(elsewhere.path())
+            .env_remove("VIGIE_DATABASE_URL")
+            .args(["--db", "sqlite:demo.db", "demo"]))
+    };
+    let out = demo();
+    assert!(out.ok, "{}", out.stderr);
+    for line in [
+        "2024 : 749 signalements",
+        "2023 : 581 signalements",
+        "3975 établissements du répertoire (DREES, SAE 2023, copie livrée avec Vigie), 18 parts régionales d'activité",
+        "Observatoire publié en données ouvertes : 2023, 2024 (/donnees)",
+    ] {
+        assert!(out.stdout.contains(line), "{line}\n{}", out.stdout);
+    }
+    let db = elsewhere.path().join("demo.db");
+    assert!(db.exists(), "{}", db.display());
+
+    let store = vigie_store::Store::open(&format!("sqlite:{}", db.display()))
+        .await
+        .unwrap();
+    let published = store.published_years().await.unwrap();
+    let years: Vec<(i16, u32)> = published.iter().map(|p| (p.year, p.threshold)).collect();
+    assert_eq!(years, [(2024, 5), (2023, 5)]);
+    let holdings = store.holdings().await.unwrap();
+    assert_eq!(
+        (
+            holdings.establishments,
+            holdings.activity_shares,
+            holdings.regions
+        ),
+        (3975, 18, 18)
+    );
+    store.close().await;
+
+    // A refreshed demo keeps its publications as they were.
+    let again = demo();
+    assert!(again.ok, "{}", again.stderr);
+    let store = vigie_store::Store::open(&format!("sqlite:{}", db.display()))
+        .await
+        .unwrap();
+    let kept = store.published_years().await.unwrap();
+    assert_eq!(
+        kept.iter().map(|p| (p.year, p.at)).collect::<Vec<_>>(),
+        published.iter().map(|p| (p.year, p.at)).collect::<Vec<_>>()
+    );
+    store.close().await;
+
+    // What a visitor reads first: the 2024 figures of the open data, through the CLI.
+    let s = elsewhere.path().display().to_string();
+    let stats = run(Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .current_dir(&s)
+        .args([
+            "--db",
+            "sqlite:demo.db",
+            "stats",
+            "--year",
+            "2024",
+            "--figure",
+            "1",
+            "--format",
+            "csv",
+        ]));
+    assert!(stats.ok, "{}", stats.stderr);
+    assert!(
+        stats.stdout.contains("declarations,749,581"),
+        "{}",
+        stats.stdout
+    );
 }
