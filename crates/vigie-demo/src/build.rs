@@ -68,6 +68,12 @@ fn choose(rng: &mut Rng, tiers: Vec<Vec<usize>>, n: usize) -> Vec<usize> {
     out
 }
 
+/// `set` without `value`.
+fn without<T: vigie_model::Code>(set: CodeSet<T>, value: T) -> CodeSet<T> {
+    let kept: Vec<T> = set.iter().filter(|v| *v != value).collect();
+    CodeSet::of(&kept)
+}
+
 /// Companion categories a malicious incident may carry beside its first one.
 fn companions(primary: Category) -> &'static [Category] {
     use Category as K;
@@ -258,6 +264,23 @@ pub(crate) fn year(rng: &mut Rng, pool: &mut Pool<'_>, plan: &Plan) -> Vec<Incid
             drafts[i]
                 .categories
                 .insert(*crate::structures::pick(rng, options));
+        }
+    }
+    // Ransomware preceded by an exfiltration, where the year fixes their number: among
+    // ransomware with companions, exactly that many carry a data leak.
+    if let Some(n) = plan.ransomware_leaks {
+        let multi_ransomware = filter(&drafts, &|d| {
+            d.primary == Some(Category::Ransomware) && d.categories.len() > 1
+        });
+        for &i in &multi_ransomware {
+            let c = &mut drafts[i].categories;
+            *c = without(*c, Category::DataLeak);
+            if c.len() == 1 {
+                c.insert(Category::SiCompromise);
+            }
+        }
+        for i in choose(rng, vec![multi_ransomware], n) {
+            drafts[i].categories.insert(Category::DataLeak);
         }
     }
     let non = filter(&drafts, &|d| d.origin == Origin::NonMalicious);
@@ -462,6 +485,32 @@ pub(crate) fn year(rng: &mut Rng, pool: &mut Pool<'_>, plan: &Plan) -> Vec<Incid
     for i in all.iter().copied().filter(|i| !none.contains(i)) {
         let impacts = impacts_of(&drafts[i], rng);
         drafts[i].impacts = impacts;
+    }
+    // Where the year fixes how many incidents disclosed data or made it unavailable,
+    // the impacts drawn beyond are taken back (an incident left with none hit no data).
+    if let Some(n) = plan.disclosed {
+        let disclosing = filter(&drafts, &|d| {
+            d.origin == Origin::Malicious && d.impacts.contains(DataImpactCode::Disclosed)
+        });
+        let excess = disclosing.len().checked_sub(n).expect("enough disclosures");
+        for i in choose(rng, vec![disclosing], excess) {
+            drafts[i].impacts = without(drafts[i].impacts, DataImpactCode::Disclosed);
+        }
+    }
+    if let Some(n) = plan.unavailable {
+        let unavailable = filter(&drafts, &|d| {
+            d.impacts.contains(DataImpactCode::Unavailable)
+        });
+        let excess = unavailable
+            .len()
+            .checked_sub(n)
+            .expect("enough unavailability");
+        let outages = filter(&drafts, &|d| {
+            d.origin == Origin::NonMalicious && d.impacts.contains(DataImpactCode::Unavailable)
+        });
+        for i in choose(rng, vec![outages], excess) {
+            drafts[i].impacts = without(drafts[i].impacts, DataImpactCode::Unavailable);
+        }
     }
     let disclosed = filter(&drafts, &|d| {
         d.origin == Origin::Malicious && d.impacts.contains(DataImpactCode::Disclosed)

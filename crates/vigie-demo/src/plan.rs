@@ -1,5 +1,6 @@
-//! How many of each value a year holds: the published figures for 2024, plausible ones
-//! for 2023 and 2022.
+//! How many of each value a year holds: the published figures for 2024; for 2023, figures
+//! that follow every trend the report states from 2023 to 2024 (the tests list them with
+//! the report's words); plausible ones for 2022.
 
 use vigie_model::{
     Category, DataKind, DepositSlot, RansomwareReach, Region, StateAtDeclaration, StructureType,
@@ -62,6 +63,13 @@ pub(crate) struct Plan {
     /// Sets of kinds of data hit and how many incidents have each.
     pub data_kinds: Vec<(&'static [DataKind], usize)>,
     pub states: Vec<(StateAtDeclaration, usize)>,
+    /// Ransomware incidents also qualified as a data leak (an exfiltration first), where
+    /// the year fixes their number; otherwise as the companions fall.
+    pub ransomware_leaks: Option<usize>,
+    /// Malicious incidents with data disclosed, where the year fixes their number.
+    pub disclosed: Option<usize>,
+    /// Incidents with data made unavailable, where the year fixes their number.
+    pub unavailable: Option<usize>,
 }
 
 /// Splits `total` in proportion to `list` (largest remainder, ties to the first).
@@ -238,11 +246,14 @@ pub(crate) fn plan_2024() -> Plan {
             (&[C], 10),
         ],
         states: states(215, 270, 232, 32),
+        ransomware_leaks: None,
+        disclosed: None,
+        unavailable: None,
     }
 }
 
 /// Counts of an earlier year, kept in the proportions of 2024 where the report gives
-/// no figure.
+/// no figure nor trend.
 struct Earlier {
     year: i16,
     months: [usize; 12],
@@ -256,6 +267,14 @@ struct Earlier {
     degraded: usize,
     interrupted: usize,
     states: Vec<(StateAtDeclaration, usize)>,
+    support_requested: usize,
+    /// Structures that never answered, and how many of their incidents were malicious.
+    unanswered: (usize, usize),
+    /// Categories of non-malicious incidents; by default, those of 2024 without CrowdStrike.
+    non_malicious_categories: Option<Vec<(Category, usize)>>,
+    ransomware_leaks: Option<usize>,
+    disclosed: Option<usize>,
+    unavailable: Option<usize>,
 }
 
 fn earlier(base: &Plan, e: Earlier) -> Plan {
@@ -265,14 +284,21 @@ fn earlier(base: &Plan, e: Earlier) -> Plan {
     let non_malicious = total - e.malicious - e.out_of_scope;
     let mut primary = vec![(Category::Ransomware, ransomware)];
     primary.extend(scale(&base.primary[1..], e.malicious - ransomware));
-    let mut non = scale(&base.non_malicious_categories, non_malicious);
-    // No CrowdStrike before 2024: faulty updates were rare.
-    if let Some(fu) = non.iter().position(|(c, _)| *c == Category::FaultyUpdate) {
-        let moved = non[fu].1 * 3 / 4;
-        non[fu].1 -= moved;
-        non[0].1 += moved;
-    }
-    let infra = non[0].1;
+    let non = e.non_malicious_categories.unwrap_or_else(|| {
+        let mut non = scale(&base.non_malicious_categories, non_malicious);
+        // No CrowdStrike before 2024: faulty updates were rare.
+        if let Some(fu) = non.iter().position(|(c, _)| *c == Category::FaultyUpdate) {
+            let moved = non[fu].1 * 3 / 4;
+            non[fu].1 -= moved;
+            non[0].1 += moved;
+        }
+        non
+    });
+    debug_assert_eq!(non.iter().map(|(_, n)| n).sum::<usize>(), non_malicious);
+    let infra = non
+        .iter()
+        .find(|(c, _)| *c == Category::InfraFailure)
+        .map_or(0, |(_, n)| *n);
     let data_hit_kinds: usize = base.data_kinds.iter().map(|(_, n)| n).sum();
     Plan {
         year: e.year,
@@ -285,8 +311,8 @@ fn earlier(base: &Plan, e: Earlier) -> Plan {
         heavy: e.heavy,
         structures: e.structures,
         ose: 0,
-        unanswered: ratio(base.unanswered) * 3 / 4,
-        unanswered_malicious: ratio(base.unanswered) * 3 / 20,
+        unanswered: e.unanswered.0,
+        unanswered_malicious: e.unanswered.1,
         complements_answered: ratio(base.complements_answered),
         malicious: e.malicious,
         non_malicious,
@@ -299,7 +325,7 @@ fn earlier(base: &Plan, e: Earlier) -> Plan {
         non_malicious_categories: non,
         infra_provider: infra * 11 / 20,
         crowdstrike: 0,
-        support_requested: ratio(base.support_requested) + 10,
+        support_requested: e.support_requested,
         technical_support: ratio(base.technical_support) + 8,
         false_positive: 6,
         degraded: e.degraded,
@@ -310,11 +336,20 @@ fn earlier(base: &Plan, e: Earlier) -> Plan {
         data_none: ratio(base.data_none),
         data_kinds: scale(&base.data_kinds, ratio(data_hit_kinds)),
         states: e.states,
+        ransomware_leaks: e.ransomware_leaks,
+        disclosed: e.disclosed,
+        unavailable: e.unavailable,
     }
 }
 
-/// The year 2023: 581 declarations, a higher malicious share, 31 ransomware.
+/// The year 2023: 581 declarations, a higher malicious share, 31 ransomware, and every
+/// trend the 2024 report states from 2023 to 2024 (checked by the tests, statement by
+/// statement): slightly more support requests (165), fewer interruptions of care (20),
+/// a smaller share of infrastructure failures and telecom losses, slightly fewer
+/// application bugs, the same share of disclosed data, 52% fewer incidents with data
+/// made unavailable than 2024, more ransomware preceded by an exfiltration.
 pub(crate) fn plan_2023(base: &Plan) -> Plan {
+    use Category as K;
     use StructureType as S;
     let mut heavy: Vec<(usize, StructureType)> = [8, 7, 6, 5, 5, 4, 4, 4, 4, 4, 4]
         .into_iter()
@@ -334,9 +369,23 @@ pub(crate) fn plan_2023(base: &Plan) -> Plan {
             out_of_scope: 24,
             exercises: 6,
             ransomware: reach(5, 12, 12, 2),
-            degraded: 190,
-            interrupted: 14,
+            degraded: 184,
+            interrupted: 20,
             states: states(190, 215, 150, 26),
+            support_requested: 165,
+            unanswered: (20, 4),
+            non_malicious_categories: Some(vec![
+                (K::InfraFailure, 92),
+                (K::TelecomLoss, 70),
+                (K::AppBug, 52),
+                (K::PowerOutage, 10),
+                (K::EquipmentFailure, 9),
+                (K::FaultyUpdate, 8),
+                (K::OtherNonMalicious, 16),
+            ]),
+            ransomware_leaks: Some(12),
+            disclosed: Some(175),
+            unavailable: Some(234),
         },
     )
 }
@@ -365,6 +414,12 @@ pub(crate) fn plan_2022(base: &Plan) -> Plan {
             degraded: 175,
             interrupted: 16,
             states: states(200, 215, 145, 31),
+            support_requested: 138,
+            unanswered: (18, 3),
+            non_malicious_categories: None,
+            ransomware_leaks: None,
+            disclosed: None,
+            unavailable: None,
         },
     )
 }

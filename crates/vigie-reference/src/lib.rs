@@ -2,11 +2,13 @@
 //! region's share of national hospital activity, and the official names of regions (COG).
 //!
 //! Every reader takes bytes from the caller (any [`std::io::Read`]) and opens no file:
-//! the command line decides where the data lives. Values are parsed at the boundary; a
+//! the command line decides where the data lives. [`embedded`] holds the copy shipped
+//! with Vigie (`data/reference/`), compiled into the binary, which is the default. Values are parsed at the boundary; a
 //! refused value is a [`ReadError`] naming its line (the header is line 1), its field and
 //! the reason.
 
 mod activity;
+pub mod embedded;
 mod error;
 mod regions;
 mod register;

@@ -10,15 +10,19 @@ use futures_util::StreamExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use vigie_store::{Holdings, ImportCounts};
 
+/// Who publishes the demo's years.
+const DEMO_PUBLISHER: &str = "CERT Santé";
+
 /// The seed of the demo data set: the same seed gives the same data.
 pub const DEFAULT_SEED: u64 = 2024;
 
 /// Arguments of `vigie demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The establishments register the demo structures are modelled on (DREES SAE folder).
-    #[arg(long, default_value = "../shared/data/fr-sae-2023")]
-    register: PathBuf,
+    /// The establishments register the demo structures are modelled on (DREES SAE folder);
+    /// by default, the SAE 2023 shipped with Vigie.
+    #[arg(long)]
+    register: Option<PathBuf>,
     /// Seed of the generator: the same seed gives the same data set.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -29,20 +33,41 @@ pub struct Loaded {
     counts: ImportCounts,
     holdings: Holdings,
     summary: String,
+    register: String,
+    published: Vec<i16>,
 }
 
-/// Creates or refreshes the demo data set in the SQLite database `db`.
-pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded> {
+/// The demo's years to publish as open data at `now`: those that have ended (in Paris)
+/// and whose year before is in the demo too, so that each has its comparison.
+pub fn years_to_publish(now: jiff::Timestamp) -> Vec<i16> {
+    let this_year = vigie_workflow::calendar::paris_time(now).year();
+    vigie_demo::YEARS
+        .iter()
+        .copied()
+        .filter(|&y| y < this_year && vigie_demo::YEARS.contains(&(y - 1)))
+        .collect()
+}
+
+/// Creates or refreshes the demo data set in the SQLite database `db`, its structures
+/// modelled on the register at `register` (by default, the one shipped with Vigie).
+pub async fn load(db: &str, register: Option<&Path>, seed: u64) -> anyhow::Result<Loaded> {
     anyhow::ensure!(
         db.starts_with("sqlite:"),
         "the demo creates an embedded SQLite database; `{db}` is not one"
     );
-    let (establishments, mco) = crate::reference::read_register(register).with_context(|| {
+    let crate::reference::Register {
+        establishments,
+        activity,
+        source,
+        shipped,
+        ..
+    } = crate::reference::read_register(register).with_context(|| {
         format!(
-            "the demo models its structures on the establishments register; pass --register with the SAE folder (tried {})",
-            register.display()
+            "the demo models its structures on the establishments register; --register takes a SAE folder (tried {})",
+            register.map_or_else(|| "the copy shipped with Vigie".into(), |p| p.display().to_string())
         )
     })?;
+    let (regions, _) = crate::reference::read_region_names(None)?;
     let demo = vigie_demo::generate(&establishments, seed);
     let store = crate::open(db).await?;
     let bar = ProgressBar::new(demo.incidents.len() as u64).with_style(
@@ -51,12 +76,10 @@ pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded
             .progress_chars("=> "),
     );
     store.load_establishments(&establishments).await?;
-    if let Some(mco) = mco {
-        let file =
-            std::fs::File::open(&mco).with_context(|| format!("opening {}", mco.display()))?;
-        let shares = vigie_reference::read_activity_from_sae(file, &establishments)?;
-        store.load_activity(&shares).await?;
+    if let Some(shares) = &activity {
+        store.load_activity(shares).await?;
     }
+    store.load_regions(&regions).await?;
     let mut import = store.begin_import().await?;
     for chunk in demo.incidents.chunks(1000) {
         import.write(chunk.to_vec()).await?;
@@ -115,13 +138,51 @@ pub async fn load(db: &str, register: &Path, seed: u64) -> anyhow::Result<Loaded
                 .await?;
         }
     }
+    // The ended years are published as open data, as `vigie publish` does with its
+    // default threshold; a year published already keeps its publication.
+    let mut published = Vec::new();
+    let now = crate::journal::now();
+    for year in years_to_publish(now) {
+        if vigie_publication::year(&store, year).await?.is_none() {
+            let request = vigie_publication::Request {
+                year,
+                threshold: crate::publish::DEFAULT_THRESHOLD,
+                force: false,
+                again: false,
+            };
+            vigie_service::publication::publish(
+                &store,
+                request,
+                DEMO_PUBLISHER,
+                &crate::journal::operator(),
+                now,
+                vigie_workflow::calendar::paris_time(now).date(),
+            )
+            .await
+            .with_context(|| format!("publishing the demo's {year}"))?;
+        }
+        published.push(year);
+    }
     let holdings = store.holdings().await?;
     store.close().await;
     Ok(Loaded {
         counts,
         holdings,
         summary: demo.summary(),
+        register: if shipped {
+            format!("{source}, copie livrée avec Vigie")
+        } else {
+            source
+        },
+        published,
     })
+}
+
+impl Loaded {
+    /// The years published as open data, oldest first.
+    pub fn published(&self) -> &[i16] {
+        &self.published
+    }
 }
 
 /// Runs `vigie demo`.
@@ -130,7 +191,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         counts,
         holdings,
         summary,
-    } = load(db, &args.register, args.seed).await?;
+        register,
+        published,
+    } = load(db, args.register.as_deref(), args.seed).await?;
     println!("Base de démonstration : {db}");
     println!(
         "  {} signalements écrits ({} nouveaux, {} mis à jour)",
@@ -146,9 +209,16 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         holdings.structures
     );
     println!(
-        "  {} établissements du répertoire, {} parts régionales d'activité",
+        "  {} établissements du répertoire ({register}), {} parts régionales d'activité",
         holdings.establishments, holdings.activity_shares
     );
+    if !published.is_empty() {
+        let years: Vec<String> = published.iter().map(i16::to_string).collect();
+        println!(
+            "  Observatoire publié en données ouvertes : {} (/donnees)",
+            years.join(", ")
+        );
+    }
     println!("{summary}");
     println!("Pour l'ouvrir dans le portail : vigie serve --demo");
     Ok(ExitCode::SUCCESS)

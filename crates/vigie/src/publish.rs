@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use vigie_publication::Request;
 
+/// The threshold of `vigie publish` when none is given (the demo publishes with it too).
+pub const DEFAULT_THRESHOLD: u32 = 5;
+
 /// What to publish.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,7 +18,7 @@ pub struct Args {
     year: i16,
     /// Counts below this, in cells that could point to a structure, are suppressed (at
     /// least 3, unless --force).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     threshold: u32,
     /// Publish again a year already published: its files are replaced (journaled).
     #[arg(long)]

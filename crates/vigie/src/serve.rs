@@ -49,9 +49,10 @@ pub struct Args {
     /// Reminders at most for one request for complements.
     #[arg(long, default_value_t = 3)]
     complement_reminders: u8,
-    /// The establishments register the demo is modelled on.
-    #[arg(long, default_value = "../shared/data/fr-sae-2023")]
-    register: std::path::PathBuf,
+    /// The establishments register the demo is modelled on (DREES SAE folder); by default,
+    /// the SAE 2023 shipped with Vigie.
+    #[arg(long)]
+    register: Option<std::path::PathBuf>,
 }
 
 /// The system clock: the one place the portal reads the time.
@@ -190,9 +191,14 @@ async fn check_durability(store: &Store, accept: bool) -> anyhow::Result<()> {
 /// Runs `vigie serve`.
 pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let clock = system_clock();
-    if args.demo {
-        crate::demo::load(db, &args.register, crate::demo::DEFAULT_SEED).await?;
-    }
+    let published = if args.demo {
+        crate::demo::load(db, args.register.as_deref(), crate::demo::DEFAULT_SEED)
+            .await?
+            .published()
+            .to_vec()
+    } else {
+        Vec::new()
+    };
     let store = crate::open(db).await?;
     check_durability(&store, args.accept_unsafe_durability).await?;
     let public_url = args
@@ -284,6 +290,10 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         for line in accounts {
             println!("{line}");
         }
+    }
+    if let Some(year) = published.last() {
+        println!("Données ouvertes de l'observatoire : {public_url}/donnees");
+        println!("Rapport annuel {year} : {public_url}/donnees/{year}/rapport.html");
     }
     let service = vigie_web::router(app).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)

@@ -191,3 +191,29 @@ fn bad_inputs_name_line_and_field() {
         "{got}"
     );
 }
+
+/// The copy shipped with Vigie reads alone, and gives exactly what the original files
+/// give: trimming the columns lost nothing Vigie reads.
+#[test]
+fn the_shipped_copy_reads_as_the_original_files() {
+    use vigie_reference::embedded;
+    let shipped = embedded::register().unwrap();
+    assert_eq!(shipped.len(), 3975);
+    let shares = embedded::activity(&shipped).unwrap();
+    let total: f64 = shares.iter().map(|(_, s)| s).sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+    let regions = embedded::regions().unwrap();
+    assert_eq!(regions.len(), 18);
+    assert!(regions.contains(&(Region::Occitanie, "Occitanie".to_owned())));
+    // Far smaller than the originals (1.2 MB for the two SAE tables).
+    assert!(embedded::SAE_ID.len() + embedded::SAE_MCO.len() < 300_000);
+
+    if !std::path::Path::new(DATA).exists() {
+        eprintln!("SKIP shipped copy against the originals: {DATA} is not there");
+        return;
+    }
+    assert_eq!(shipped, register());
+    let original = read_activity_from_sae(open("fr-sae-2023/MCO_2023r.csv"), &shipped).unwrap();
+    assert_eq!(shares, original);
+    assert_eq!(regions, read_regions(open("fr-cog/regions.csv")).unwrap());
+}

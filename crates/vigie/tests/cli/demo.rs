@@ -1,8 +1,9 @@
-//! `vigie demo` reproduces the published numbers of the 2024 report, read through `vigie stats`.
+//! `vigie demo` reproduces the published numbers of the 2024 report, read through `vigie stats`,
+//! from any directory, and publishes its ended years.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, process::Command};
 
-use crate::{Scratch, shared};
+use crate::{Scratch, run, shared};
 
 /// One figure of `vigie stats` as key → (count, previous).
 fn figure(s: &Scratch, n: u8) -> HashMap<String, (i64, i64)> {
@@ -223,8 +224,102 @@ fn the_demo_reproduces_the_2024_report() {
     assert!(out.ok, "{}", out.stderr);
     let pdf = std::fs::read(&pdf).unwrap();
     assert!(pdf.starts_with(b"%PDF-") && pdf.trim_ascii_end().ends_with(b"%%EOF"));
-    // Published as open data.
+    // The demo published 2024 already: publishing it again is asked for by name.
     let out = s.vigie(&["publish", "--year", "2024"]);
+    assert!(!out.ok);
+    assert!(out.stderr.contains("--again"), "{}", out.stderr);
+    let out = s.vigie(&["publish", "--year", "2024", "--again"]);
     assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("édition 2"), "{}", out.stdout);
     assert!(out.stdout.contains("/donnees/2024"));
+    // A year not ended, or a threshold below 3, is refused unless forced.
+    let out = s.vigie(&["publish", "--year", "2099"]);
+    assert!(!out.ok);
+    assert!(out.stderr.contains("has not ended"), "{}", out.stderr);
+    let out = s.vigie(&["publish", "--year", "2022", "--threshold", "2"]);
+    assert!(!out.ok);
+    assert!(out.stderr.contains("threshold of 2"), "{}", out.stderr);
+}
+
+/// A plain clone runs the demo from any directory, without `--register`: the register,
+/// activity and regions shipped in the binary are the default, and the demo's ended
+/// years are published as open data with `vigie publish`'s default threshold.
+#[tokio::test]
+async fn the_demo_runs_from_any_directory_and_publishes_its_ended_years() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let demo = || {
+        run(Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .current_dir(elsewhere.path())
+            .env_remove("VIGIE_DATABASE_URL")
+            .args(["--db", "sqlite:demo.db", "demo"]))
+    };
+    let out = demo();
+    assert!(out.ok, "{}", out.stderr);
+    for line in [
+        "2024 : 749 signalements",
+        "2023 : 581 signalements",
+        "3975 établissements du répertoire (DREES, SAE 2023, copie livrée avec Vigie), 18 parts régionales d'activité",
+        "Observatoire publié en données ouvertes : 2023, 2024 (/donnees)",
+    ] {
+        assert!(out.stdout.contains(line), "{line}\n{}", out.stdout);
+    }
+    let db = elsewhere.path().join("demo.db");
+    assert!(db.exists(), "{}", db.display());
+
+    let store = vigie_store::Store::open(&format!("sqlite:{}", db.display()))
+        .await
+        .unwrap();
+    let published = vigie_publication::years(&store).await.unwrap();
+    let years: Vec<(i16, u32)> = published.iter().map(|p| (p.year, p.threshold)).collect();
+    assert_eq!(years, [(2024, 5), (2023, 5)]);
+    // Every public file is frozen, the report in PDF included.
+    let files = vigie_publication::files(&store, 2024).await.unwrap();
+    for name in ["observatoire.json", "figure-6.csv", "rapport.html", "rapport.pdf"] {
+        assert!(files.iter().any(|(n, _)| n == name), "{name}: {files:?}");
+    }
+    let holdings = store.holdings().await.unwrap();
+    assert_eq!(
+        (
+            holdings.establishments,
+            holdings.activity_shares,
+            holdings.regions
+        ),
+        (3975, 18, 18)
+    );
+    store.close().await;
+
+    // A refreshed demo keeps its publications as they were.
+    let again = demo();
+    assert!(again.ok, "{}", again.stderr);
+    let store = vigie_store::Store::open(&format!("sqlite:{}", db.display()))
+        .await
+        .unwrap();
+    let kept = vigie_publication::years(&store).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|p| (p.year, p.at)).collect::<Vec<_>>(),
+        published.iter().map(|p| (p.year, p.at)).collect::<Vec<_>>()
+    );
+    store.close().await;
+
+    // What a visitor reads first: the 2024 figures of the open data, through the CLI.
+    let s = elsewhere.path().display().to_string();
+    let stats = run(Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .current_dir(&s)
+        .args([
+            "--db",
+            "sqlite:demo.db",
+            "stats",
+            "--year",
+            "2024",
+            "--figure",
+            "1",
+            "--format",
+            "csv",
+        ]));
+    assert!(stats.ok, "{}", stats.stderr);
+    assert!(
+        stats.stdout.contains("declarations,749,581"),
+        "{}",
+        stats.stdout
+    );
 }

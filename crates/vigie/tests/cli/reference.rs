@@ -37,3 +37,22 @@ fn the_register_and_the_regions_load_with_one_command_each() {
         again.stdout
     );
 }
+
+/// Without a path, the register and the regions are those shipped in the binary.
+#[test]
+fn the_shipped_register_and_regions_load_without_a_path() {
+    let s = Scratch::new();
+    let out = s.vigie(&["reference", "load", "register"]);
+    assert!(out.ok, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "DREES, SAE 2023 (shipped with Vigie): 3975 establishments loaded\n\
+         DREES, SAE 2023 (shipped with Vigie): 18 regional shares of activity loaded\n"
+    );
+    let out = s.vigie(&["reference", "load", "regions"]);
+    assert!(out.ok, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "INSEE, COG 2023 (shipped with Vigie): 18 regions loaded\n"
+    );
+}
