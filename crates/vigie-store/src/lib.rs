@@ -159,6 +159,26 @@ fn migrator<const N: usize>(steps: [(i64, &'static str, &'static str); N]) -> Mi
     Migrator::with_migrations(migrations)
 }
 
+/// Makes the SQLite file and its WAL and shared-memory files readable and writable by their
+/// owner only (`0600`): they hold accounts, second-factor secrets and health data. SQLite
+/// creates them with the process's umask, usually world-readable.
+fn owner_only(file: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut paths = vec![file.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        paths.push(name.into());
+    }
+    for path in paths {
+        match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
 /// Hides the password of a URL for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -212,6 +232,7 @@ impl Store {
                 .connect_with(options.clone())
                 .await
                 .map_err(open_err)?;
+            owner_only(options.get_filename()).map_err(|e| open_err(sqlx::Error::Io(e)))?;
             migrator([
                 (
                     1,

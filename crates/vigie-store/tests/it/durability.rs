@@ -44,3 +44,19 @@ async fn postgres_without_synchronous_commit_is_unsafe() {
     );
     db.drop().await;
 }
+
+#[tokio::test]
+async fn sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let db = crate::engines::Sqlite::new().await;
+    // A write, so that the WAL and its index exist.
+    db.store
+        .load_activity(&[(vigie_model::Region::Bretagne, 1.0)])
+        .await
+        .unwrap();
+    let file = db.url.strip_prefix("sqlite:").unwrap().to_owned();
+    for path in [file.clone(), format!("{file}-wal"), format!("{file}-shm")] {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{path}");
+    }
+}
