@@ -4,7 +4,7 @@ mod parse;
 
 pub use parse::{
     Declaration, DeclarationErrors, FIELDS, FieldError, Problem, RawDeclaration, TEXT_MAX,
-    TITLE_MAX,
+    TITLE_MAX, UnreadableDraft,
 };
 
 use crate::{set::CodeSet, vocabulary};

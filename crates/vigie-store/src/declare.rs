@@ -18,7 +18,7 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use vigie_access::{StructureId, UserId};
 use vigie_journal::{Action, Actor, NewEntry, Payload};
-use vigie_model::{CaseNumber, Incident};
+use vigie_model::{CaseNumber, Code as _, Incident};
 use vigie_workflow::routing::Routing;
 
 use crate::{
@@ -294,7 +294,7 @@ macro_rules! write_group {
                 b.push_bind(w.id);
                 push_incident!(b, &w.flat);
                 let p = w.pending;
-                b.push_bind(CaseRecord::INITIAL_STATE)
+                b.push_bind(CaseRecord::INITIAL_STATE.code())
                     .push_bind(p.declared_by.map(|u| u.0))
                     .push_bind(p.texts.measures_taken.as_deref())
                     .push_bind(p.texts.affected_systems.as_deref());

@@ -5,8 +5,14 @@ use futures_util::TryStreamExt;
 use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite};
 use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, UserId, Viewer};
-use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
-use vigie_workflow::routing::{Recipient, Routing};
+use vigie_model::{
+    CareImpact, CaseNumber, Code, CodeSet, DateTime, Finess, Incident, RawDeclaration, Region,
+    Structure,
+};
+use vigie_workflow::{
+    case::CaseState,
+    routing::{Recipient, Routing},
+};
 
 use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
@@ -142,6 +148,15 @@ pub struct DraftKey {
     pub structure: StructureId,
 }
 
+/// A draft as saved: the step to resume at, and every field as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedDraft {
+    /// The step of the form to resume at (from 1).
+    pub step: i32,
+    /// The fields as typed.
+    pub fields: RawDeclaration,
+}
+
 /// A declaration to store, with what is written in its transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct NewDeclaration<'a> {
@@ -172,8 +187,8 @@ pub struct CaseRecord {
     pub incident: Incident,
     /// Structure, GHT, region and routings: what access depends on.
     pub facts: IncidentFacts,
-    /// Handling state code (`received`, …).
-    pub state: String,
+    /// Handling state.
+    pub state: CaseState,
     /// Who declared it on the portal.
     pub declared_by: Option<UserId>,
     /// Measures taken and affected systems, as declared.
@@ -182,7 +197,7 @@ pub struct CaseRecord {
 
 impl CaseRecord {
     /// The handling state of a case when it is declared.
-    pub const INITIAL_STATE: &str = "received";
+    pub const INITIAL_STATE: CaseState = CaseState::Received;
 }
 
 /// A line of a list of cases.
@@ -196,10 +211,10 @@ pub struct CaseSummary {
     pub title: Option<String>,
     /// When it was declared.
     pub declared_at: DateTime,
-    /// Handling state code.
-    pub state: String,
-    /// Impact on care, as its code.
-    pub care_impact: String,
+    /// Handling state.
+    pub state: CaseState,
+    /// Impact on care.
+    pub care_impact: CareImpact,
     /// What access depends on.
     pub facts: IncidentFacts,
 }
@@ -399,8 +414,18 @@ macro_rules! case_summary {
                 id,
                 "declared_at_ns",
             )?,
-            state: row.try_get("case_state")?,
-            care_impact: row.try_get("care_impact")?,
+            state: parsed(
+                CaseState::parse(row.try_get::<&str, _>("case_state")?),
+                "incidents",
+                id,
+                "case_state",
+            )?,
+            care_impact: parsed(
+                CareImpact::parse(row.try_get::<&str, _>("care_impact")?),
+                "incidents",
+                id,
+                "care_impact",
+            )?,
             facts: IncidentFacts {
                 structure: StructureId(row.try_get("structure_id")?),
                 ght: row.try_get("ght")?,
@@ -849,6 +874,7 @@ impl Store {
             }
             let structure: i64 = row.try_get("structure_id")?;
             let state: String = row.try_get("case_state")?;
+            let state = parsed(CaseState::parse(&state), "incidents", case.id(), "case_state")?;
             let declared_by: Option<i64> = row.try_get("declared_by")?;
             let texts = DeclarationTexts {
                 measures_taken: row.try_get("measures_taken")?,
@@ -1017,45 +1043,52 @@ impl Store {
         }))
     }
 
-    /// Saves the draft of a declaration (one per user and structure).
+    /// Saves the draft of a declaration (one per user and structure) at its step.
     pub async fn save_draft(
         &self,
-        user: UserId,
-        structure: StructureId,
+        key: DraftKey,
         step: i32,
-        fields: &str,
+        fields: &RawDeclaration,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO drafts (user_id, structure_id, step, fields, updated_at_ns) VALUES ($1, $2, $3, $4, $5) \
                    ON CONFLICT (user_id, structure_id) DO UPDATE SET step = excluded.step, fields = excluded.fields, \
                    updated_at_ns = excluded.updated_at_ns";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(structure.0).bind(step).bind(fields).bind(ns(now)).execute(pool).await?.rows_affected());
+        let fields = fields.to_json();
+        on_pool!(self, pool => sqlx::query(sql).bind(key.user.0).bind(key.structure.0).bind(step).bind(&fields).bind(ns(now)).execute(pool).await?.rows_affected());
         Ok(())
     }
 
-    /// The saved draft: its step and its fields (JSON).
-    pub async fn draft(
-        &self,
-        user: UserId,
-        structure: StructureId,
-    ) -> Result<Option<(i32, String)>, StoreError> {
+    /// The saved draft, read back as it was typed; content that does not read back (changed
+    /// outside Vigie) is `Corrupt`, named by the draft's user (its row, with the structure
+    /// in the reason).
+    pub async fn draft(&self, key: DraftKey) -> Result<Option<SavedDraft>, StoreError> {
         let sql = "SELECT step, fields FROM drafts WHERE user_id = $1 AND structure_id = $2";
-        Ok(on_pool!(self, pool => {
-            match sqlx::query(sql).bind(user.0).bind(structure.0).fetch_optional(pool).await? {
+        let row: Option<(i32, String)> = on_pool!(self, pool => {
+            match sqlx::query(sql).bind(key.user.0).bind(key.structure.0).fetch_optional(pool).await? {
                 Some(row) => Some((row.try_get(0)?, row.try_get(1)?)),
                 None => None,
             }
-        }))
+        });
+        let Some((step, fields)) = row else {
+            return Ok(None);
+        };
+        let fields = RawDeclaration::from_json(&fields).map_err(|e| StoreError::Corrupt {
+            table: "drafts",
+            id: key.user.0,
+            column: "fields",
+            reason: format!(
+                "the draft for structure {} does not read: {e}",
+                key.structure.0
+            ),
+        })?;
+        Ok(Some(SavedDraft { step, fields }))
     }
 
     /// Forgets a draft.
-    pub async fn delete_draft(
-        &self,
-        user: UserId,
-        structure: StructureId,
-    ) -> Result<(), StoreError> {
+    pub async fn delete_draft(&self, key: DraftKey) -> Result<(), StoreError> {
         let sql = "DELETE FROM drafts WHERE user_id = $1 AND structure_id = $2";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(structure.0).execute(pool).await?.rows_affected());
+        on_pool!(self, pool => sqlx::query(sql).bind(key.user.0).bind(key.structure.0).execute(pool).await?.rows_affected());
         Ok(())
     }
 

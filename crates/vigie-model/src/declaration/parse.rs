@@ -266,7 +266,31 @@ impl DeclarationErrors {
     }
 }
 
+/// A kept declaration (a draft) whose text does not read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a kept declaration: {0}")]
+pub struct UnreadableDraft(pub String);
+
 impl RawDeclaration {
+    /// The fields as JSON, as a draft is kept.
+    pub fn to_json(&self) -> String {
+        // Strings and lists of strings always serialize.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads fields kept by [`RawDeclaration::to_json`] (fields it no longer has are
+    /// ignored, missing ones are empty).
+    pub fn from_json(json: &str) -> Result<RawDeclaration, UnreadableDraft> {
+        let unreadable = |e: serde_json::Error| UnreadableDraft(e.to_string());
+        // An object only: serde would also read a list as the fields in order.
+        match serde_json::from_str(json).map_err(unreadable)? {
+            object @ serde_json::Value::Object(_) => {
+                serde_json::from_value(object).map_err(unreadable)
+            }
+            _ => Err(UnreadableDraft("not a JSON object".into())),
+        }
+    }
+
     /// Checks every field at `now`, reading local dates in `zone`: the declaration, or
     /// every field in error.
     pub fn parse(&self, now: Timestamp, zone: &TimeZone) -> Result<Declaration, DeclarationErrors> {
@@ -693,11 +717,12 @@ mod tests {
     #[test]
     fn a_draft_reads_back_what_it_kept() {
         let d = complete();
-        let json = serde_json::to_string(&d).unwrap();
-        assert_eq!(serde_json::from_str::<RawDeclaration>(&json).unwrap(), d);
+        assert_eq!(RawDeclaration::from_json(&d.to_json()), Ok(d));
         // Fields a draft no longer keeps are ignored; missing ones are empty.
-        let old: RawDeclaration = serde_json::from_str(r#"{"structure":"","title":"a"}"#).unwrap();
+        let old = RawDeclaration::from_json(r#"{"structure":"","title":"a"}"#).unwrap();
         assert_eq!(old.title, "a");
-        assert!(serde_json::from_str::<RawDeclaration>(r#"{"title":3}"#).is_err());
+        for bad in [r#"{"title":3}"#, "[]", r#"["a"]"#, "pas du JSON", "null"] {
+            assert!(RawDeclaration::from_json(bad).is_err(), "{bad}");
+        }
     }
 }

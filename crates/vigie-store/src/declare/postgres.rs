@@ -16,7 +16,7 @@
 
 use sqlx::{PgPool, Row as _};
 use vigie_journal::{Action, Hash, Head, NewEntry};
-use vigie_model::CaseNumber;
+use vigie_model::{CaseNumber, Code as _};
 
 use super::{Failed, Pending, Written, mails_of, number};
 use crate::{
@@ -119,7 +119,7 @@ impl<'a> Columns<'a> {
             c.local_year.push(f.local_year);
             c.local_month.push(f.local_month);
             c.slot.push(f.slot);
-            c.case_state.push(CaseRecord::INITIAL_STATE);
+            c.case_state.push(CaseRecord::INITIAL_STATE.code());
             c.declared_by.push(p.declared_by.map(|u| u.0));
             c.measures_taken.push(p.texts.measures_taken.as_deref());
             c.affected_systems.push(p.texts.affected_systems.as_deref());

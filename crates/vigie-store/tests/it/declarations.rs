@@ -9,8 +9,10 @@ use jiff::Timestamp;
 use vigie_access::{Role, Scope, StructureId, UserId};
 use vigie_model::{CaseNumber, Incident, interchange::v1};
 use vigie_store::{
-    Actor, DeclarationTexts, DraftKey, NewDeclaration, NewUser, OutboxMail, Store, StoreError,
+    Actor, DeclarationTexts, DraftKey, NewDeclaration, NewUser, OutboxMail, SavedDraft, Store,
+    StoreError,
 };
+use vigie_workflow::case::CaseState;
 
 fn declaration(finess: &str, title: &str) -> Incident {
     let line = format!(
@@ -97,8 +99,8 @@ async fn many_at_once(store: &Store) {
             (n % 2 == 0).then(|| format!("Système {n}"))
         );
         assert_eq!(
-            (record.declared_by, record.state.as_str()),
-            (Some(alice), "received")
+            (record.declared_by, record.state),
+            (Some(alice), CaseState::Received)
         );
         assert_eq!(record.facts.structure, s);
     }
@@ -231,6 +233,14 @@ async fn lands_without_its_caller(store: &Store) {
     panic!("the declaration whose caller gave up never landed");
 }
 
+/// What declarant `n` typed.
+fn brouillon(n: usize) -> vigie_model::RawDeclaration {
+    vigie_model::RawDeclaration {
+        title: format!("Brouillon {n}"),
+        ..Default::default()
+    }
+}
+
 async fn the_draft_goes_with_the_declaration(store: &Store) {
     let now: Timestamp = "2024-06-03T07:15:00Z".parse().unwrap();
     let (s, _) = setup(store, now).await;
@@ -252,10 +262,7 @@ async fn the_draft_goes_with_the_declaration(store: &Store) {
             .await
             .unwrap();
         let key = DraftKey { user, structure: s };
-        store
-            .save_draft(user, s, 3, &format!(r#"{{"title":"Brouillon {n}"}}"#), now)
-            .await
-            .unwrap();
+        store.save_draft(key, 3, &brouillon(n), now).await.unwrap();
         keys.push(key);
     }
     let incident = declaration("010000024", "Depuis un brouillon");
@@ -291,7 +298,7 @@ async fn the_draft_goes_with_the_declaration(store: &Store) {
     .await;
     let mut acknowledged = 0;
     for (n, (key, result)) in keys.iter().zip(&results).enumerate() {
-        let draft = store.draft(key.user, key.structure).await.unwrap();
+        let draft = store.draft(*key).await.unwrap();
         match result {
             Ok(case) => {
                 acknowledged += 1;
@@ -305,7 +312,10 @@ async fn the_draft_goes_with_the_declaration(store: &Store) {
                 assert!(matches!(e, StoreError::Unconfirmed(_)), "{e:?}");
                 assert_eq!(
                     draft,
-                    Some((3, format!(r#"{{"title":"Brouillon {n}"}}"#))),
+                    Some(SavedDraft {
+                        step: 3,
+                        fields: brouillon(n)
+                    }),
                     "declaration {n} failed: its draft is still there to send"
                 );
             }
@@ -316,7 +326,7 @@ async fn the_draft_goes_with_the_declaration(store: &Store) {
     // Sent again, a failed one lands and takes its draft with it.
     let case = submit(keys[0], false).await.unwrap();
     assert!(store.case(case).await.unwrap().is_some());
-    assert_eq!(store.draft(keys[0].user, s).await.unwrap(), None);
+    assert_eq!(store.draft(keys[0]).await.unwrap(), None);
 }
 
 #[tokio::test]

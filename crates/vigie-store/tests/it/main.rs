@@ -7,5 +7,6 @@ mod handling;
 mod import;
 mod journal;
 mod portal;
+mod readback;
 mod revision;
 mod story;

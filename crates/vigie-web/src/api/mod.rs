@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use vigie_access::{IncidentAction, IncidentFacts, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
 use vigie_model::{
-    CaseNumber, Channel, CodeSet, DateTime, DeclarationErrors, RawDeclaration,
+    CaseNumber, Channel, Code, CodeSet, DateTime, DeclarationErrors, RawDeclaration,
     declaration::Problem, interchange::v1,
 };
 use vigie_service::declarations::{Declarant, DeclareError, declare};
@@ -206,7 +206,7 @@ fn case_json(app: &App, record: &CaseRecord) -> CaseJson {
     }
     CaseJson {
         case_number: record.case.to_string(),
-        state: record.state.clone(),
+        state: record.state.code().to_owned(),
         url: format!("{}/declarations/{}", app.settings.public_url, record.case),
         declaration,
         measures_taken: record.texts.measures_taken.clone(),
@@ -345,7 +345,7 @@ pub async fn create(
             routed_to: CodeSet::empty(),
         },
         incident: declared.incident,
-        state: CaseRecord::INITIAL_STATE.to_owned(),
+        state: CaseRecord::INITIAL_STATE,
         declared_by: caller.author,
         texts: declared.texts,
     };
@@ -431,8 +431,8 @@ pub async fn list(
                 "case_number": s.case.to_string(),
                 "title": s.title,
                 "declared_at": s.declared_at.to_string(),
-                "state": s.state,
-                "care_impact": s.care_impact,
+                "state": s.state.code(),
+                "care_impact": s.care_impact.code(),
             })
         })
         .collect();

@@ -197,10 +197,16 @@ async fn load_draft(
     who: &SignedIn,
     structure: &StructureRecord,
 ) -> Result<(usize, Draft), WebError> {
-    Ok(match app.store.draft(who.user.id, structure.id).await? {
-        Some((step, fields)) => (
-            usize::try_from(step).unwrap_or(1).clamp(1, STEPS.len()),
-            serde_json::from_str(&fields).unwrap_or_default(),
+    let key = DraftKey {
+        user: who.user.id,
+        structure: structure.id,
+    };
+    Ok(match app.store.draft(key).await? {
+        Some(saved) => (
+            usize::try_from(saved.step)
+                .unwrap_or(1)
+                .clamp(1, STEPS.len()),
+            saved.fields,
         ),
         None => (1, Draft::default()),
     })
@@ -248,14 +254,16 @@ pub async fn submit(
         .find(|(k, _)| k == "go")
         .map(|(_, v)| v.as_str())
         .unwrap_or("next");
-    let fields = serde_json::to_string(&draft).unwrap_or_default();
+    let key = DraftKey {
+        user: who.user.id,
+        structure: structure.id,
+    };
     let save = |to: usize| {
-        let fields = fields.clone();
+        let fields = draft.clone();
         let app = app.clone();
-        let (user, id) = (who.user.id, structure.id);
         async move {
             app.store
-                .save_draft(user, id, i32::try_from(to).unwrap_or(1), &fields, now)
+                .save_draft(key, i32::try_from(to).unwrap_or(1), &fields, now)
                 .await
         }
     };
@@ -281,10 +289,7 @@ pub async fn submit(
         declared_by: Some(who.user.id),
         actor: Actor::User(who.user.id.0),
         acknowledge_to: who.user.email.parse::<Mailbox>().into_iter().collect(),
-        draft: Some(DraftKey {
-            user: who.user.id,
-            structure: structure.id,
-        }),
+        draft: Some(key),
     };
     match declare(
         &app.store,
