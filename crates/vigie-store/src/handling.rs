@@ -55,8 +55,8 @@ pub enum QueueSort {
 /// Which cases the analyst queue shows. Every field narrows; `None` or empty means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
-    /// Handling states (codes); empty means every state but `closed`.
-    pub states: Vec<String>,
+    /// Handling states; empty means every state but `closed`.
+    pub states: Vec<CaseState>,
     /// Qualified origin; `Some(None)` asks for cases not yet qualified.
     pub origin: Option<Option<Origin>>,
     /// Impact on care.
@@ -304,7 +304,7 @@ impl Store {
                     qb.push("i.case_state IN (");
                     let mut sep = qb.separated(", ");
                     for s in &filter.states {
-                        sep.push_bind(s.clone());
+                        sep.push_bind(s.code());
                     }
                     qb.push(")");
                 }

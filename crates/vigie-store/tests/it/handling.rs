@@ -290,7 +290,7 @@ async fn handling_story(store: &Store) {
         ),
         (
             QueueFilter {
-                states: vec!["received".into()],
+                states: vec![vigie_workflow::case::CaseState::Received],
                 ..Default::default()
             },
             vec![c2],

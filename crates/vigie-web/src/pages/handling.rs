@@ -268,7 +268,7 @@ impl QueueQuery {
         let mut filter = QueueFilter {
             states: parse(&q.etat)
                 .and_then(|s| CaseState::parse(s).ok())
-                .map(|s| vec![s.code().to_owned()])
+                .map(|s| vec![s])
                 .unwrap_or_default(),
             origin: match q.origine.as_str() {
                 "" => None,
@@ -296,7 +296,7 @@ impl QueueQuery {
             },
         };
         if q.etat == "tous" {
-            filter.states = CaseState::ALL.iter().map(|s| s.code().to_owned()).collect();
+            filter.states = CaseState::ALL.to_vec();
         }
         filter
     }
