@@ -1,7 +1,7 @@
 //! One declaration, one path: the same invalid declaration sent through the portal's
 //! form, the JSON API and the on-call form is refused on the same field, for the same
 //! reason, with the same French message; nothing is written; the valid one lands on all
-//! three.
+//! three. A draft that no longer reads back is reported, never shown empty.
 
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
@@ -381,5 +381,48 @@ async fn the_same_declaration_is_refused_alike_on_every_channel() {
             summary.case
         );
         assert_eq!(record.incident.degraded_hours.map(|h| h.get()), Some(1.5));
+    }
+}
+
+#[tokio::test]
+async fn a_draft_changed_behind_vigies_back_is_reported_not_emptied() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let alice = app
+        .user(
+            "alice@ch-exemple.fr",
+            Role::Declarant,
+            Scope::Structure(s1),
+            false,
+        )
+        .await;
+    let mut b = app.signed_in(&alice).await;
+    let (status, _) = through_the_form(
+        &mut b,
+        &Fields {
+            danger: "",
+            ..valid()
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The draft resumes at step 2, with what was typed at step 1.
+    let resumed = b.get("/declarer/etape/1").await;
+    assert!(resumed.body.contains(r#"value="Chiffrement de serveurs""#));
+
+    let vigie_store::Pool::Sqlite(pool) = app.store.pool() else {
+        panic!("the test portal runs on SQLite");
+    };
+    sqlx::query("UPDATE drafts SET fields = '{\"title\": 3}'")
+        .execute(pool)
+        .await
+        .unwrap();
+    for path in ["/declarer", "/declarer/etape/1"] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(
+            !page.body.contains("name=\"title\""),
+            "{path}: no empty form"
+        );
     }
 }
