@@ -1,5 +1,12 @@
 //! What a structure declares: when, how, and the impact on care and data.
 
+mod parse;
+
+pub use parse::{
+    Declaration, DeclarationErrors, FIELDS, FieldError, Problem, RawDeclaration, TEXT_MAX,
+    TITLE_MAX, UnreadableDraft,
+};
+
 use crate::{set::CodeSet, vocabulary};
 
 vocabulary! {

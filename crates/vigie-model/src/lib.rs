@@ -22,8 +22,9 @@ pub mod text;
 pub use case::{CaseNumber, InvalidCaseNumber};
 pub use codes::{Code, UnknownCode};
 pub use declaration::{
-    CareImpact, Channel, DataImpact, DataImpactCode, DataImpactError, DataKind, DegradedHours,
-    DepositSlot, PatientDanger, StateAtDeclaration,
+    CareImpact, Channel, DataImpact, DataImpactCode, DataImpactError, DataKind, Declaration,
+    DeclarationErrors, DegradedHours, DepositSlot, PatientDanger, RawDeclaration,
+    StateAtDeclaration,
 };
 pub use finess::{Finess, InvalidFiness};
 pub use incident::{DateTime, Handling, Incident, IncidentRef};

@@ -1,13 +1,124 @@
-//! Declarations: what goes with a declaration when it is recorded.
+//! Declarations: the one use case every channel (the portal's form, the on-call form, the
+//! API) calls to declare, and what goes with a declaration when it is recorded.
 
+use jiff::Timestamp;
+use vigie_access::UserId;
 use vigie_mail::{Acknowledgment, Mailbox};
-use vigie_model::{CaseNumber, Incident};
-use vigie_store::OutboxMail;
+use vigie_model::{CaseNumber, Channel, DateTime, DeclarationErrors, Incident, RawDeclaration};
+use vigie_store::{
+    Actor, DeclarationTexts, DraftKey, NewDeclaration, OutboxMail, Store, StoreError,
+    StructureRecord,
+};
 
 use crate::{
     accounts::{Portal, message_id},
+    handling::{DeclarationRouting, HandlingError, RoutingCache, declaration_mails},
     outbox::queueable,
 };
+
+/// Who declares, by which channel, and what goes with the declaration.
+#[derive(Debug, Clone)]
+pub struct Declarant {
+    /// The declaring structure.
+    pub structure: StructureRecord,
+    /// How the declaration reached the CERT.
+    pub channel: Channel,
+    /// The account that declared, if any (the author of an API token).
+    pub declared_by: Option<UserId>,
+    /// Who the journal says acted.
+    pub actor: Actor,
+    /// Where the acknowledgment goes (nowhere if empty).
+    pub acknowledge_to: Vec<Mailbox>,
+    /// The draft the declaration was made from, deleted in its transaction.
+    pub draft: Option<DraftKey>,
+}
+
+/// A declaration recorded: its case number and what was stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declared {
+    /// The case number, returned once the declaration committed.
+    pub case: CaseNumber,
+    /// The incident as stored.
+    pub incident: Incident,
+    /// Measures taken and affected systems, as stored.
+    pub texts: DeclarationTexts,
+}
+
+/// Why a declaration was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum DeclareError {
+    /// Fields are wrong: each named, nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] DeclarationErrors),
+    /// The declaration time is outside the supported years.
+    #[error("the declaration time {0} cannot be stored")]
+    Unrepresentable(Timestamp),
+    /// The routing rules in force could not be read.
+    #[error(transparent)]
+    Handling(#[from] HandlingError),
+    /// The database failed (the draft, if any, is still there).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Declares an incident: parses the fields (the same checks for every channel), routes it
+/// by the rules in force, and stores it with its acknowledgment, its alerts and its journal
+/// entry, deleting its draft, in one transaction. Declared at `now`, seen in Paris time.
+pub async fn declare(
+    store: &Store,
+    routing: &RoutingCache,
+    portal: Portal<'_>,
+    declarant: Declarant,
+    raw: &RawDeclaration,
+    now: Timestamp,
+) -> Result<Declared, DeclareError> {
+    let paris = vigie_workflow::calendar::paris();
+    let declaration = raw.parse(now, paris)?;
+    let declared_at =
+        DateTime::new(now, paris.to_offset(now)).ok_or(DeclareError::Unrepresentable(now))?;
+    let Declarant {
+        structure,
+        channel,
+        declared_by,
+        actor,
+        acknowledge_to,
+        draft,
+    } = declarant;
+    let incident = declaration.incident(structure.structure.clone(), channel, declared_at);
+    let texts = DeclarationTexts {
+        measures_taken: declaration.measures_taken.map(|t| t.as_str().to_owned()),
+        affected_systems: declaration.affected_systems.map(|t| t.as_str().to_owned()),
+    };
+    let routed = DeclarationRouting::prepare(store, routing, &incident, now).await?;
+    let routings = routed.routings.clone();
+    let mails = declaration_mails(
+        acknowledge_to,
+        structure.structure.name.to_string(),
+        &incident,
+        portal,
+        routed,
+    );
+    let case = store
+        .submit(
+            NewDeclaration {
+                structure: structure.id,
+                incident: &incident,
+                declared_by,
+                actor: &actor,
+                texts: &texts,
+                routings: &routings,
+                draft,
+                now,
+            },
+            mails,
+        )
+        .await?;
+    Ok(Declared {
+        case,
+        incident,
+        texts,
+    })
+}
 
 /// The acknowledgment of a declaration, to queue in the same transaction as the declaration
 /// (nothing if there is no one to send it to).

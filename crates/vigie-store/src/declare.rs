@@ -3,8 +3,8 @@
 //! and only then answers each caller with its case number. Under load, one commit (and
 //! one sync to disk) serves many declarations; alone, a declaration is written at once.
 //!
-//! A declaration's incident, its texts and its acknowledgment e-mails are written in the
-//! same transaction (see `write_group!`). A group that fails before its commit is written
+//! A declaration's incident, its texts and its acknowledgment e-mails are written, and the
+//! draft it was made from deleted, in the same transaction (see `write_group!`). A group that fails before its commit is written
 //! again one declaration at a time, so that a bad declaration fails alone; a group whose
 //! commit fails is not retried (it may have landed) and each of its callers is told that
 //! its declaration is unconfirmed.
@@ -18,7 +18,7 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use vigie_access::{StructureId, UserId};
 use vigie_journal::{Action, Actor, NewEntry, Payload};
-use vigie_model::{CaseNumber, Incident};
+use vigie_model::{CaseNumber, Code as _, Incident};
 use vigie_workflow::routing::Routing;
 
 use crate::{
@@ -26,7 +26,7 @@ use crate::{
     decode::parsed,
     import::{Flat, incident_columns, push_incident},
     journal::Append as _,
-    portal::{CaseRecord, DeclarationTexts, OutboxMail, ns},
+    portal::{CaseRecord, DeclarationTexts, DraftKey, OutboxMail, ns},
     revision::{BUMP, Changes},
 };
 
@@ -58,6 +58,8 @@ pub(crate) struct Pending {
     pub(crate) actor: Actor,
     pub(crate) texts: DeclarationTexts,
     pub(crate) routings: Vec<Routing>,
+    /// The draft it was made from, deleted in the same transaction.
+    pub(crate) draft: Option<DraftKey>,
     /// What the journal says of it (its entry's payload).
     pub(crate) journal: Payload,
     pub(crate) mails: Mails,
@@ -277,6 +279,8 @@ const INSERT_ROUTINGS: &str =
 const INSERT_MAILS: &str = "INSERT INTO outbox (recipients, subject, text_body, html_body, \
      message_id, created_at_ns, next_attempt_ns) ";
 
+const DELETE_DRAFTS: &str = "DELETE FROM drafts WHERE ";
+
 /// SQLite: the next identifiers, safe to take because `BEGIN IMMEDIATE` holds the write lock.
 const SQLITE_LAST_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM incidents";
 
@@ -295,7 +299,7 @@ macro_rules! write_group {
                 b.push_bind(w.id);
                 push_incident!(b, &w.flat);
                 let p = w.pending;
-                b.push_bind(CaseRecord::INITIAL_STATE)
+                b.push_bind(CaseRecord::INITIAL_STATE.code())
                     .push_bind(p.declared_by.map(|u| u.0))
                     .push_bind(p.texts.measures_taken.as_deref())
                     .push_bind(p.texts.affected_systems.as_deref());
@@ -316,8 +320,8 @@ macro_rules! write_group {
 
             // Per declaration, in the group's transaction: what must commit with it, in
             // `written` order (the order of the ids): its routings (all new, so one
-            // multi-row INSERT for the group), its e-mails, and its journal entry (one
-            // append for the group). The PostgreSQL writer (`postgres.rs`) writes the same.
+            // multi-row INSERT for the group), its e-mails, the deletion of its draft, and
+            // its journal entry (one append for the group). The PostgreSQL writer (`postgres.rs`) writes the same.
             let routed: Vec<(CaseNumber, &Routing, Timestamp)> = written
                 .iter()
                 .flat_map(|w| {
@@ -358,6 +362,20 @@ macro_rules! write_group {
             for chunk in mails.chunks(MAIL_ROWS) {
                 let mut rows = QueryBuilder::<$db>::new("");
                 push_mails(&mut rows, chunk);
+                rows.build().execute(&mut *$tx).await?;
+            }
+            // The drafts they were made from (at most two values each).
+            let drafts: Vec<DraftKey> = written.iter().filter_map(|w| w.pending.draft).collect();
+            if !drafts.is_empty() {
+                let mut rows = QueryBuilder::<$db>::new(DELETE_DRAFTS);
+                let mut any = rows.separated(" OR ");
+                for d in &drafts {
+                    any.push("(user_id = ")
+                        .push_bind_unseparated(d.user.0)
+                        .push_unseparated(" AND structure_id = ")
+                        .push_bind_unseparated(d.structure.0)
+                        .push_unseparated(")");
+                }
                 rows.build().execute(&mut *$tx).await?;
             }
 

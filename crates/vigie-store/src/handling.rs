@@ -9,6 +9,7 @@ use vigie_model::{
     PatientDanger, Qualification, RansomwareReach, Region, StructureType,
 };
 use vigie_workflow::{
+    case::CaseState,
     nis2::Report,
     routing::{Recipient, Routing},
     support::{ReflexSheet, SupportAction},
@@ -54,8 +55,8 @@ pub enum QueueSort {
 /// Which cases the analyst queue shows. Every field narrows; `None` or empty means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
-    /// Handling states (codes); empty means every state but `closed`.
-    pub states: Vec<String>,
+    /// Handling states; empty means every state but `closed`.
+    pub states: Vec<CaseState>,
     /// Qualified origin; `Some(None)` asks for cases not yet qualified.
     pub origin: Option<Option<Origin>>,
     /// Impact on care.
@@ -89,8 +90,8 @@ pub struct QueueLine {
     pub title: Option<String>,
     /// When it was declared.
     pub declared_at: DateTime,
-    /// Handling state (code).
-    pub state: String,
+    /// Handling state.
+    pub state: CaseState,
     /// Impact on care.
     pub care_impact: CareImpact,
     /// Endangerment of patients.
@@ -303,7 +304,7 @@ impl Store {
                     qb.push("i.case_state IN (");
                     let mut sep = qb.separated(", ");
                     for s in &filter.states {
-                        sep.push_bind(s.clone());
+                        sep.push_bind(s.code());
                     }
                     qb.push(")");
                 }
@@ -393,7 +394,12 @@ impl Store {
                             id,
                             "declared_at_ns",
                         )?,
-                        state: row.try_get("case_state")?,
+                        state: parsed(
+                            CaseState::parse(row.try_get::<&str, _>("case_state")?),
+                            "incidents",
+                            id,
+                            "case_state",
+                        )?,
                         care_impact: parsed(
                             CareImpact::parse(&care),
                             "incidents",
@@ -461,19 +467,19 @@ impl Store {
         self.journaled_update(case, change, by, now).await
     }
 
-    /// Sets a case's handling state (a code of `vigie_workflow::case::CaseState`); journaled.
+    /// Sets a case's handling state; journaled.
     pub async fn set_case_state(
         &self,
         case: CaseNumber,
-        state: &str,
+        state: CaseState,
         by: UserId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE incidents SET case_state = $2 WHERE id = $1 AND local_year = $3";
-        let payload = Payload::new().with("state", state);
+        let payload = Payload::new().with("state", state.code());
         let change = Change {
             sql,
-            value: Value::Text(Some(state.to_owned())),
+            value: Value::Text(Some(state.code().to_owned())),
             action: Action::CaseStateChanged,
             payload,
         };

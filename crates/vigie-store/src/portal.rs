@@ -5,8 +5,14 @@ use futures_util::TryStreamExt;
 use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite};
 use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, UserId, Viewer};
-use vigie_model::{CaseNumber, Code, CodeSet, DateTime, Finess, Incident, Region, Structure};
-use vigie_workflow::routing::{Recipient, Routing};
+use vigie_model::{
+    CareImpact, CaseNumber, Code, CodeSet, DateTime, Finess, Incident, RawDeclaration, Region,
+    Structure,
+};
+use vigie_workflow::{
+    case::CaseState,
+    routing::{Recipient, Routing},
+};
 
 use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
@@ -133,6 +139,45 @@ pub struct DeclarationTexts {
     pub affected_systems: Option<String>,
 }
 
+/// The draft of a declaration: one per user and structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DraftKey {
+    /// Whose draft it is.
+    pub user: UserId,
+    /// The structure it declares for.
+    pub structure: StructureId,
+}
+
+/// A draft as saved: the step to resume at, and every field as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedDraft {
+    /// The step of the form to resume at (from 1).
+    pub step: i32,
+    /// The fields as typed.
+    pub fields: RawDeclaration,
+}
+
+/// A declaration to store, with what is written in its transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDeclaration<'a> {
+    /// The declaring structure.
+    pub structure: StructureId,
+    /// The incident as declared.
+    pub incident: &'a Incident,
+    /// The account that declared it, if any.
+    pub declared_by: Option<UserId>,
+    /// Who the journal says acted.
+    pub actor: &'a Actor,
+    /// Measures taken and affected systems.
+    pub texts: &'a DeclarationTexts,
+    /// The routings the rules in force give it.
+    pub routings: &'a [Routing],
+    /// The draft it was made from, deleted with the declaration's commit.
+    pub draft: Option<DraftKey>,
+    /// When it is declared.
+    pub now: Timestamp,
+}
+
 /// One case: the incident, what access depends on, and its handling state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRecord {
@@ -142,8 +187,8 @@ pub struct CaseRecord {
     pub incident: Incident,
     /// Structure, GHT, region and routings: what access depends on.
     pub facts: IncidentFacts,
-    /// Handling state code (`received`, …).
-    pub state: String,
+    /// Handling state.
+    pub state: CaseState,
     /// Who declared it on the portal.
     pub declared_by: Option<UserId>,
     /// Measures taken and affected systems, as declared.
@@ -152,7 +197,7 @@ pub struct CaseRecord {
 
 impl CaseRecord {
     /// The handling state of a case when it is declared.
-    pub const INITIAL_STATE: &str = "received";
+    pub const INITIAL_STATE: CaseState = CaseState::Received;
 }
 
 /// A line of a list of cases.
@@ -166,10 +211,10 @@ pub struct CaseSummary {
     pub title: Option<String>,
     /// When it was declared.
     pub declared_at: DateTime,
-    /// Handling state code.
-    pub state: String,
-    /// Impact on care, as its code.
-    pub care_impact: String,
+    /// Handling state.
+    pub state: CaseState,
+    /// Impact on care.
+    pub care_impact: CareImpact,
     /// What access depends on.
     pub facts: IncidentFacts,
 }
@@ -369,8 +414,18 @@ macro_rules! case_summary {
                 id,
                 "declared_at_ns",
             )?,
-            state: row.try_get("case_state")?,
-            care_impact: row.try_get("care_impact")?,
+            state: parsed(
+                CaseState::parse(row.try_get::<&str, _>("case_state")?),
+                "incidents",
+                id,
+                "case_state",
+            )?,
+            care_impact: parsed(
+                CareImpact::parse(row.try_get::<&str, _>("care_impact")?),
+                "incidents",
+                id,
+                "care_impact",
+            )?,
             facts: IncidentFacts {
                 structure: StructureId(row.try_get("structure_id")?),
                 ght: row.try_get("ght")?,
@@ -747,13 +802,7 @@ impl Store {
         }))
     }
 
-    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it
-    /// (`mails`, given its case number) and its journal entries, in one transaction: once
-    /// this returns a case number, all are durable.
-    ///
-    /// Declarations are committed in groups by the store's writer (one transaction for
-    /// every declaration queued meanwhile); a declaration that fails does not fail the
-    /// others. If the caller stops waiting, the declaration is still written.
+    /// Stores a declaration made from no draft: see [`Store::submit`].
     #[allow(clippy::too_many_arguments)]
     pub async fn declare(
         &self,
@@ -766,18 +815,46 @@ impl Store {
         mails: impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static,
         now: Timestamp,
     ) -> Result<CaseNumber, StoreError> {
+        let declaration = NewDeclaration {
+            structure,
+            incident,
+            declared_by,
+            actor,
+            texts,
+            routings,
+            draft: None,
+            now,
+        };
+        self.submit(declaration, mails).await
+    }
+
+    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it
+    /// (`mails`, given its case number) and its journal entries, and deletes the draft it
+    /// was made from, in one transaction: once this returns a case number, all are
+    /// durable; if it fails, the draft is still there.
+    ///
+    /// Declarations are committed in groups by the store's writer (one transaction for
+    /// every declaration queued meanwhile); a declaration that fails does not fail the
+    /// others. If the caller stops waiting, the declaration is still written.
+    pub async fn submit(
+        &self,
+        declaration: NewDeclaration<'_>,
+        mails: impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static,
+    ) -> Result<CaseNumber, StoreError> {
+        let d = declaration;
         self.declarations
             .declare(|answer| Pending {
                 // Hashed here, on the caller's task, not on the writer's.
-                journal: declared_payload(incident, declared_by, routings),
-                structure,
-                incident: incident.clone(),
-                declared_by,
-                actor: actor.clone(),
-                texts: texts.clone(),
-                routings: routings.to_vec(),
+                journal: declared_payload(d.incident, d.declared_by, d.routings),
+                structure: d.structure,
+                incident: d.incident.clone(),
+                declared_by: d.declared_by,
+                actor: d.actor.clone(),
+                texts: d.texts.clone(),
+                routings: d.routings.to_vec(),
+                draft: d.draft,
                 mails: Box::new(mails),
-                now,
+                now: d.now,
                 answer,
             })
             .await
@@ -797,6 +874,7 @@ impl Store {
             }
             let structure: i64 = row.try_get("structure_id")?;
             let state: String = row.try_get("case_state")?;
+            let state = parsed(CaseState::parse(&state), "incidents", case.id(), "case_state")?;
             let declared_by: Option<i64> = row.try_get("declared_by")?;
             let texts = DeclarationTexts {
                 measures_taken: row.try_get("measures_taken")?,
@@ -965,45 +1043,52 @@ impl Store {
         }))
     }
 
-    /// Saves the draft of a declaration (one per user and structure).
+    /// Saves the draft of a declaration (one per user and structure) at its step.
     pub async fn save_draft(
         &self,
-        user: UserId,
-        structure: StructureId,
+        key: DraftKey,
         step: i32,
-        fields: &str,
+        fields: &RawDeclaration,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO drafts (user_id, structure_id, step, fields, updated_at_ns) VALUES ($1, $2, $3, $4, $5) \
                    ON CONFLICT (user_id, structure_id) DO UPDATE SET step = excluded.step, fields = excluded.fields, \
                    updated_at_ns = excluded.updated_at_ns";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(structure.0).bind(step).bind(fields).bind(ns(now)).execute(pool).await?.rows_affected());
+        let fields = fields.to_json();
+        on_pool!(self, pool => sqlx::query(sql).bind(key.user.0).bind(key.structure.0).bind(step).bind(&fields).bind(ns(now)).execute(pool).await?.rows_affected());
         Ok(())
     }
 
-    /// The saved draft: its step and its fields (JSON).
-    pub async fn draft(
-        &self,
-        user: UserId,
-        structure: StructureId,
-    ) -> Result<Option<(i32, String)>, StoreError> {
+    /// The saved draft, read back as it was typed; content that does not read back (changed
+    /// outside Vigie) is `Corrupt`, named by the draft's user (its row, with the structure
+    /// in the reason).
+    pub async fn draft(&self, key: DraftKey) -> Result<Option<SavedDraft>, StoreError> {
         let sql = "SELECT step, fields FROM drafts WHERE user_id = $1 AND structure_id = $2";
-        Ok(on_pool!(self, pool => {
-            match sqlx::query(sql).bind(user.0).bind(structure.0).fetch_optional(pool).await? {
+        let row: Option<(i32, String)> = on_pool!(self, pool => {
+            match sqlx::query(sql).bind(key.user.0).bind(key.structure.0).fetch_optional(pool).await? {
                 Some(row) => Some((row.try_get(0)?, row.try_get(1)?)),
                 None => None,
             }
-        }))
+        });
+        let Some((step, fields)) = row else {
+            return Ok(None);
+        };
+        let fields = RawDeclaration::from_json(&fields).map_err(|e| StoreError::Corrupt {
+            table: "drafts",
+            id: key.user.0,
+            column: "fields",
+            reason: format!(
+                "the draft for structure {} does not read: {e}",
+                key.structure.0
+            ),
+        })?;
+        Ok(Some(SavedDraft { step, fields }))
     }
 
     /// Forgets a draft.
-    pub async fn delete_draft(
-        &self,
-        user: UserId,
-        structure: StructureId,
-    ) -> Result<(), StoreError> {
+    pub async fn delete_draft(&self, key: DraftKey) -> Result<(), StoreError> {
         let sql = "DELETE FROM drafts WHERE user_id = $1 AND structure_id = $2";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(structure.0).execute(pool).await?.rows_affected());
+        on_pool!(self, pool => sqlx::query(sql).bind(key.user.0).bind(key.structure.0).execute(pool).await?.rows_affected());
         Ok(())
     }
 

@@ -208,7 +208,7 @@ pub fn differences(sent: &Declaration, record: &CaseRecord, declared_by: UserId)
     field("handling", a.handling == b.handling);
     field("texts", sent.texts == record.texts);
     field("declared_by", record.declared_by == Some(declared_by));
-    field("state", record.state == "received");
+    field("state", record.state == CaseRecord::INITIAL_STATE);
     out
 }
 

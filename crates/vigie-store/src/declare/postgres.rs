@@ -5,7 +5,8 @@
 //! 2. one statement locks the journal's head (read back) and takes the group's ids from
 //!    the table's sequence;
 //! 3. one statement inserts the incidents, their routings, their e-mails and their journal
-//!    entries, moves the head, and raises the observatory's revision: every column is bound as an array and read back by
+//!    entries, deletes the drafts they were made from, moves the head, and raises the
+//!    observatory's revision: every column is bound as an array and read back by
 //!    `UNNEST`, so a group of 1 and a group of 256 run the same plan (a `VALUES` list
 //!    would be a new statement, parsed and planned, for every size);
 //! 4. `COMMIT`.
@@ -15,7 +16,7 @@
 
 use sqlx::{PgPool, Row as _};
 use vigie_journal::{Action, Hash, Head, NewEntry};
-use vigie_model::CaseNumber;
+use vigie_model::{CaseNumber, Code as _};
 
 use super::{Failed, Pending, Written, mails_of, number};
 use crate::{
@@ -50,7 +51,9 @@ const WRITE_GROUP: &str = "WITH incident AS (INSERT INTO incidents (id, ref, str
      appended AS (INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) \
      SELECT * FROM UNNEST($46::BIGINT[], $47::BIGINT[], $48::TEXT[], $49::TEXT[], $50::TEXT[], \
      $51::TEXT[], $52::TEXT[], $53::TEXT[])), \
-     counted AS (UPDATE observatory_revision SET revision = revision + 1 WHERE id = 1) \
+     counted AS (UPDATE observatory_revision SET revision = revision + 1 WHERE id = 1), \
+     dropped AS (DELETE FROM drafts d USING UNNEST($56::BIGINT[], $57::BIGINT[]) AS g (u, s) \
+     WHERE d.user_id = g.u AND d.structure_id = g.s) \
      UPDATE journal_head SET seq = $54, hash = $55 WHERE id = 1";
 
 /// Declares the struct of the group's rows, one vector per column.
@@ -116,7 +119,7 @@ impl<'a> Columns<'a> {
             c.local_year.push(f.local_year);
             c.local_month.push(f.local_month);
             c.slot.push(f.slot);
-            c.case_state.push(CaseRecord::INITIAL_STATE);
+            c.case_state.push(CaseRecord::INITIAL_STATE.code());
             c.declared_by.push(p.declared_by.map(|u| u.0));
             c.measures_taken.push(p.texts.measures_taken.as_deref());
             c.affected_systems.push(p.texts.affected_systems.as_deref());
@@ -125,7 +128,7 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// The group's routings, e-mails and journal entries, column by column.
+/// The group's routings, e-mails, journal entries and drafts, column by column.
 #[derive(Default)]
 struct Related {
     routed_case: Vec<i64>,
@@ -147,6 +150,8 @@ struct Related {
     payload: Vec<String>,
     prev_hash: Vec<String>,
     hash: Vec<String>,
+    draft_user: Vec<i64>,
+    draft_structure: Vec<i64>,
 }
 
 impl Related {
@@ -170,6 +175,10 @@ impl Related {
                 r.mail_html.push(mail.html);
                 r.mail_id.push(mail.message_id);
                 r.mail_at.push(ns(p.now));
+            }
+            if let Some(draft) = p.draft {
+                r.draft_user.push(draft.user.0);
+                r.draft_structure.push(draft.structure.0);
             }
             let l = head.append(NewEntry {
                 at_ns: ns(p.now),
@@ -269,6 +278,8 @@ pub(super) async fn write(pool: &PgPool, group: &[Pending]) -> Result<Vec<CaseNu
             .bind(&r.hash)
             .bind(head.seq)
             .bind(head.hash.to_hex())
+            .bind(&r.draft_user)
+            .bind(&r.draft_structure)
             .execute(&mut *tx)
             .await?;
         let cases: Vec<CaseNumber> = written.iter().map(|w| w.case).collect();

@@ -1,5 +1,6 @@
 //! Declarations committed in groups: many at once each get their own case and their own
-//! acknowledgment, a bad one fails alone, and one whose caller stops waiting still lands.
+//! acknowledgment, a bad one fails alone, one whose caller stops waiting still lands, and
+//! the draft a declaration was made from is gone exactly when it is acknowledged.
 
 use std::{collections::HashSet, time::Duration};
 
@@ -7,7 +8,11 @@ use futures_util::future::join_all;
 use jiff::Timestamp;
 use vigie_access::{Role, Scope, StructureId, UserId};
 use vigie_model::{CaseNumber, Incident, interchange::v1};
-use vigie_store::{Actor, DeclarationTexts, NewUser, OutboxMail, Store, StoreError};
+use vigie_store::{
+    Actor, DeclarationTexts, DraftKey, NewDeclaration, NewUser, OutboxMail, SavedDraft, Store,
+    StoreError,
+};
+use vigie_workflow::case::CaseState;
 
 fn declaration(finess: &str, title: &str) -> Incident {
     let line = format!(
@@ -94,8 +99,8 @@ async fn many_at_once(store: &Store) {
             (n % 2 == 0).then(|| format!("Système {n}"))
         );
         assert_eq!(
-            (record.declared_by, record.state.as_str()),
-            (Some(alice), "received")
+            (record.declared_by, record.state),
+            (Some(alice), CaseState::Received)
         );
         assert_eq!(record.facts.structure, s);
     }
@@ -226,6 +231,116 @@ async fn lands_without_its_caller(store: &Store) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("the declaration whose caller gave up never landed");
+}
+
+/// What declarant `n` typed.
+fn brouillon(n: usize) -> vigie_model::RawDeclaration {
+    vigie_model::RawDeclaration {
+        title: format!("Brouillon {n}"),
+        ..Default::default()
+    }
+}
+
+async fn the_draft_goes_with_the_declaration(store: &Store) {
+    let now: Timestamp = "2024-06-03T07:15:00Z".parse().unwrap();
+    let (s, _) = setup(store, now).await;
+    // One declarant per draft, each with a draft to send.
+    const N: usize = 30;
+    let mut keys = Vec::new();
+    for n in 0..N {
+        let user = store
+            .create_user(
+                &NewUser {
+                    email: format!("declarant{n}@ch-exemple.fr"),
+                    display_name: format!("Déclarant {n}"),
+                    role: Role::Declarant,
+                    scope: Scope::Structure(s),
+                    password_hash: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let key = DraftKey { user, structure: s };
+        store.save_draft(key, 3, &brouillon(n), now).await.unwrap();
+        keys.push(key);
+    }
+    let incident = declaration("010000024", "Depuis un brouillon");
+    let texts = DeclarationTexts::default();
+    let submit = |key: DraftKey, fails: bool| {
+        let incident = &incident;
+        let texts = &texts;
+        async move {
+            let declaration = NewDeclaration {
+                structure: s,
+                incident,
+                declared_by: Some(key.user),
+                actor: &Actor::System,
+                texts,
+                routings: &[],
+                draft: Some(key),
+                now,
+            };
+            let mails = move |case: CaseNumber| {
+                assert!(!fails, "no acknowledgment can be built");
+                ack("x@ch-exemple.fr", case)
+            };
+            store.submit(declaration, mails).await
+        }
+    };
+    // Queued together, so that the writer takes several in one group; every third fails
+    // before its commit (its acknowledgment cannot be built).
+    let results = join_all(
+        keys.iter()
+            .enumerate()
+            .map(|(n, key)| submit(*key, n % 3 == 0)),
+    )
+    .await;
+    let mut acknowledged = 0;
+    for (n, (key, result)) in keys.iter().zip(&results).enumerate() {
+        let draft = store.draft(*key).await.unwrap();
+        match result {
+            Ok(case) => {
+                acknowledged += 1;
+                assert_eq!(
+                    draft, None,
+                    "declaration {n} ({case}) is acknowledged: no draft"
+                );
+                assert!(store.case(*case).await.unwrap().is_some());
+            }
+            Err(e) => {
+                assert!(matches!(e, StoreError::Unconfirmed(_)), "{e:?}");
+                assert_eq!(
+                    draft,
+                    Some(SavedDraft {
+                        step: 3,
+                        fields: brouillon(n)
+                    }),
+                    "declaration {n} failed: its draft is still there to send"
+                );
+            }
+        }
+    }
+    assert_eq!(acknowledged, N - N.div_ceil(3));
+    assert_eq!(store.count_incidents().await.unwrap(), acknowledged as i64);
+    // Sent again, a failed one lands and takes its draft with it.
+    let case = submit(keys[0], false).await.unwrap();
+    assert!(store.case(case).await.unwrap().is_some());
+    assert_eq!(store.draft(keys[0]).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_draft_goes_with_the_declaration_on_sqlite() {
+    the_draft_goes_with_the_declaration(&crate::engines::Sqlite::new().await.store).await;
+}
+
+#[tokio::test]
+async fn the_draft_goes_with_the_declaration_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    the_draft_goes_with_the_declaration(&db.store).await;
+    db.drop().await;
 }
 
 #[tokio::test]

@@ -208,7 +208,7 @@ async fn handling_story(store: &Store) {
     assert_eq!(h.judgement, Judgement::default());
     let record = store.case(c1).await.unwrap().unwrap();
     assert_eq!(record.incident.qualification, Some(q2.clone()));
-    assert_eq!(record.state, "qualifying");
+    assert_eq!(record.state, vigie_workflow::case::CaseState::Qualifying);
 
     // The journal holds the declaration with the routings made with it (in the order the
     // rules gave them, in its entry), each qualification with the routings it added, and
@@ -290,7 +290,7 @@ async fn handling_story(store: &Store) {
         ),
         (
             QueueFilter {
-                states: vec!["received".into()],
+                states: vec![vigie_workflow::case::CaseState::Received],
                 ..Default::default()
             },
             vec![c2],
@@ -336,7 +336,7 @@ async fn handling_story(store: &Store) {
     assert_eq!(store.staff().await.unwrap().len(), 1);
     assert!(
         store
-            .set_case_state(c2, "closed", analyst, now)
+            .set_case_state(c2, vigie_workflow::case::CaseState::Closed, analyst, now)
             .await
             .unwrap()
     );

@@ -9,5 +9,6 @@ mod import;
 mod journal;
 mod parity;
 mod portal;
+mod readback;
 mod revision;
 mod story;

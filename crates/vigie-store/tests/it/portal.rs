@@ -228,8 +228,8 @@ async fn portal_story(store: &Store) {
     );
     assert_eq!(record.facts.ght.as_deref(), Some("Alpha"));
     assert_eq!(
-        (record.state.as_str(), record.declared_by),
-        ("received", Some(alice))
+        (record.state, record.declared_by),
+        (vigie_workflow::case::CaseState::Received, Some(alice))
     );
     // A case number with the wrong year names no case.
     let wrong_year = vigie_model::CaseNumber::new(2023, case.id()).unwrap();
@@ -333,20 +333,25 @@ async fn portal_story(store: &Store) {
     assert!(store.messages(other).await.unwrap().is_empty());
 
     // Drafts: one per user and structure, replaced as the user goes.
-    store
-        .save_draft(alice, s1, 1, r#"{"title":"a"}"#, now)
-        .await
-        .unwrap();
-    store
-        .save_draft(alice, s1, 2, r#"{"title":"ab"}"#, now)
-        .await
-        .unwrap();
+    let key = vigie_store::DraftKey {
+        user: alice,
+        structure: s1,
+    };
+    let typed = |title: &str| vigie_model::RawDeclaration {
+        title: title.into(),
+        ..Default::default()
+    };
+    store.save_draft(key, 1, &typed("a"), now).await.unwrap();
+    store.save_draft(key, 2, &typed("ab"), now).await.unwrap();
     assert_eq!(
-        store.draft(alice, s1).await.unwrap(),
-        Some((2, r#"{"title":"ab"}"#.to_owned()))
+        store.draft(key).await.unwrap(),
+        Some(vigie_store::SavedDraft {
+            step: 2,
+            fields: typed("ab")
+        })
     );
-    store.delete_draft(alice, s1).await.unwrap();
-    assert_eq!(store.draft(alice, s1).await.unwrap(), None);
+    store.delete_draft(key).await.unwrap();
+    assert_eq!(store.draft(key).await.unwrap(), None);
 
     // API tokens act for their structure until revoked.
     let token = store

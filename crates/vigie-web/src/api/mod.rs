@@ -11,9 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use vigie_access::{IncidentAction, IncidentFacts, Role, Scope, UserId, Viewer, reveal};
 use vigie_auth::{SecretToken, TokenKind};
-use vigie_model::{CaseNumber, Code, CodeSet, interchange::v1};
-use vigie_service::handling::{DeclarationRouting, declaration_mails};
-use vigie_store::{Actor, CaseRecord, DeclarationTexts, StructureRecord};
+use vigie_model::{
+    CaseNumber, Channel, Code, CodeSet, DateTime, DeclarationErrors, RawDeclaration,
+    declaration::Problem, interchange::v1,
+};
+use vigie_service::declarations::{Declarant, DeclareError, declare};
+use vigie_store::{Actor, CaseRecord, StructureRecord};
 
 use crate::App;
 
@@ -23,14 +26,28 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// An API error: a status and a JSON body naming what is wrong.
 pub struct ApiError {
     status: StatusCode,
-    errors: Vec<(String, String)>,
+    /// Each field at fault, the problem's code when it has one, and the message.
+    errors: Vec<(String, Option<&'static str>, String)>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            errors: vec![(field.to_owned(), message.into())],
+            errors: vec![(field.to_owned(), None, message.into())],
+        }
+    }
+
+    /// A refused declaration: every field at fault, its problem's code and the French
+    /// message the portal's form shows.
+    fn invalid(errors: &DeclarationErrors) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors: errors
+                .0
+                .iter()
+                .map(|e| (e.field.to_owned(), Some(e.problem.code()), e.message()))
+                .collect(),
         }
     }
 
@@ -71,7 +88,10 @@ impl IntoResponse for ApiError {
         let errors: Vec<Value> = self
             .errors
             .iter()
-            .map(|(f, m)| json!({ "field": f, "message": m }))
+            .map(|(f, code, m)| match code {
+                Some(code) => json!({ "field": f, "code": code, "message": m }),
+                None => json!({ "field": f, "message": m }),
+            })
             .collect();
         let mut response = (self.status, Json(json!({ "errors": errors }))).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
@@ -186,12 +206,67 @@ fn case_json(app: &App, record: &CaseRecord) -> CaseJson {
     }
     CaseJson {
         case_number: record.case.to_string(),
-        state: record.state.clone(),
+        state: record.state.code().to_owned(),
         url: format!("{}/declarations/{}", app.settings.public_url, record.case),
         declaration,
         measures_taken: record.texts.measures_taken.clone(),
         affected_systems: record.texts.affected_systems.clone(),
     }
+}
+
+/// The declaration of a JSON object, as the one parser reads it, and the fields refused
+/// before it: a value of the wrong JSON type, a `detected_at` without its offset.
+fn raw_declaration(fields: &Map<String, Value>) -> (RawDeclaration, DeclarationErrors) {
+    let mut wrong = DeclarationErrors::default();
+    let mut text = |key: &'static str| match fields.get(key) {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            wrong.add(key, Problem::WrongType);
+            String::new()
+        }
+    };
+    let mut raw = RawDeclaration {
+        detected_at: text("detected_at"),
+        title: text("title"),
+        description: text("description"),
+        measures_taken: text("measures_taken"),
+        affected_systems: text("affected_systems"),
+        state_at_declaration: text("state_at_declaration"),
+        care_impact: text("care_impact"),
+        patient_danger: text("patient_danger"),
+        ..RawDeclaration::default()
+    };
+    // The API's dates carry their offset (RFC 3339), as the OpenAPI description says.
+    if !raw.detected_at.is_empty() && DateTime::parse(&raw.detected_at).is_err() {
+        wrong.add("detected_at", Problem::Unreadable);
+    }
+    match fields.get("support_requested") {
+        None => {}
+        Some(Value::Bool(b)) => raw.support_requested = b.to_string(),
+        Some(_) => wrong.add("support_requested", Problem::WrongType),
+    }
+    match fields.get("degraded_hours") {
+        None => {}
+        Some(Value::Number(n)) => raw.degraded_hours = n.to_string(),
+        Some(_) => wrong.add("degraded_hours", Problem::WrongType),
+    }
+    for (key, codes) in [
+        ("data_impact", &mut raw.data_impact),
+        ("data_kind", &mut raw.data_kind),
+    ] {
+        match fields.get(key) {
+            None => {}
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                *codes = items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+            }
+            Some(_) => wrong.add(key, Problem::WrongType),
+        }
+    }
+    (raw, wrong)
 }
 
 /// `POST /api/v1/declarations`.
@@ -200,7 +275,7 @@ pub async fn create(
     caller: ApiCaller,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(&body) else {
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "body",
@@ -217,86 +292,49 @@ pub async fn create(
             "unknown field",
         ));
     }
-    // The portal's form requires a title and a description: so does the API.
-    for key in ["title", "description"] {
-        if !fields.contains_key(key) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                key,
-                "is required",
-            ));
-        }
-        if fields
-            .get(key)
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.trim().is_empty())
-        {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                key,
-                "must not be empty",
-            ));
-        }
-    }
-    let text = |fields: &mut Map<String, Value>, key: &str| -> Result<Option<String>, ApiError> {
-        match fields.remove(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.chars().count() <= 20_000 => {
-                Ok(Some(s).filter(|s| !s.trim().is_empty()))
-            }
-            Some(_) => Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                key,
-                "must be a string of at most 20,000 characters",
-            )),
-        }
-    };
-    let texts = DeclarationTexts {
-        measures_taken: text(&mut fields, "measures_taken")?,
-        affected_systems: text(&mut fields, "affected_systems")?,
-    };
-    let structure = &caller.structure;
     let now = app.now();
-    let offset = crate::paris().to_offset(now);
-    let s = &structure.structure;
-    fields.insert(
-        "declared_at".into(),
-        json!(now.display_with_offset(offset).to_string()),
-    );
-    fields.insert("channel".into(), json!("portal"));
-    fields.insert(
-        "structure".into(),
-        json!({
-            "finess": s.finess.as_str(), "name": s.name.as_str(), "type": s.kind.code(),
-            "legal_status": s.legal_status.code(), "region": s.region.code(), "ose": s.ose,
-        }),
-    );
-    if let Some(ght) = &s.ght {
-        fields["structure"]["ght"] = json!(ght.as_str());
+    let (raw, mut wrong) = raw_declaration(&fields);
+    if !wrong.is_empty() {
+        // Every field at fault at once: the declaration's own checks too.
+        if let Err(more) = raw.parse(now, crate::paris()) {
+            for e in more.0 {
+                wrong.add(e.field, e.problem);
+            }
+        }
+        return Err(ApiError::invalid(&wrong));
     }
-    let incident = v1::parse_line(&Value::Object(fields).to_string())
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.reason))?;
-    // The acknowledgment goes to whoever created the token.
-    let to: Vec<vigie_mail::Mailbox> = caller
-        .author_email
-        .as_deref()
-        .and_then(|e| e.parse().ok())
-        .into_iter()
-        .collect();
-    let routing = DeclarationRouting::prepare(&app.store, &app.routing, &incident, now).await?;
-    let case = app
-        .store
-        .declare(
-            structure.id,
-            &incident,
-            caller.author,
-            &caller.actor,
-            &texts,
-            &routing.routings.clone(),
-            declaration_mails(to, s.name.to_string(), &incident, app.portal(), routing),
-            now,
-        )
-        .await?;
+    let structure = &caller.structure;
+    let declarant = Declarant {
+        structure: structure.clone(),
+        channel: Channel::Portal,
+        declared_by: caller.author,
+        actor: caller.actor.clone(),
+        // The acknowledgment goes to whoever created the token.
+        acknowledge_to: caller
+            .author_email
+            .as_deref()
+            .and_then(|e| e.parse().ok())
+            .into_iter()
+            .collect(),
+        draft: None,
+    };
+    let declared = match declare(&app.store, &app.routing, app.portal(), declarant, &raw, now).await
+    {
+        Ok(declared) => declared,
+        Err(DeclareError::Invalid(errors)) => return Err(ApiError::invalid(&errors)),
+        Err(DeclareError::Store(e)) => return Err(e.into()),
+        Err(DeclareError::Handling(e)) => return Err(e.into()),
+        Err(e @ DeclareError::Unrepresentable(_)) => {
+            eprintln!("error: {e}");
+            return Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server",
+                "the service failed; nothing confirmed was lost",
+            ));
+        }
+    };
+    let s = &structure.structure;
+    let case = declared.case;
     // The answer is built from what was just stored, as reading it back would give it.
     let record = CaseRecord {
         case,
@@ -306,10 +344,10 @@ pub async fn create(
             region: s.region,
             routed_to: CodeSet::empty(),
         },
-        incident,
-        state: CaseRecord::INITIAL_STATE.to_owned(),
+        incident: declared.incident,
+        state: CaseRecord::INITIAL_STATE,
         declared_by: caller.author,
-        texts,
+        texts: declared.texts,
     };
     let location = format!("/api/v1/declarations/{case}");
     Ok((
@@ -393,8 +431,8 @@ pub async fn list(
                 "case_number": s.case.to_string(),
                 "title": s.title,
                 "declared_at": s.declared_at.to_string(),
-                "state": s.state,
-                "care_impact": s.care_impact,
+                "state": s.state.code(),
+                "care_impact": s.care_impact.code(),
             })
         })
         .collect();

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use vigie_access::{IncidentAction, Visible, reveal};
 use vigie_model::{CaseNumber, Code, Incident};
 use vigie_store::{Actor, CaseRecord, CaseSummary, MessageRecord};
-use vigie_workflow::case::CaseState;
 
 use crate::{
     App, WebError,
@@ -38,11 +37,6 @@ struct ListPage {
     lines: Vec<Line>,
     page: i64,
     more: bool,
-}
-
-/// French label of a handling state.
-pub fn state_label(state: &str) -> &'static str {
-    CaseState::parse(state).map_or("Autre", |s| s.label())
 }
 
 /// A date in Paris time, as people read it.
@@ -87,10 +81,8 @@ pub async fn list(
             title: s.title.clone().unwrap_or_else(|| "(sans titre)".into()),
             structure: s.structure_name.clone(),
             declared: french(s.declared_at),
-            state: state_label(&s.state),
-            care: vigie_model::CareImpact::parse(&s.care_impact)
-                .map(|c| c.label().to_owned())
-                .unwrap_or_default(),
+            state: s.state.label(),
+            care: s.care_impact.label().to_owned(),
         });
     }
     let heading = if who.role() == vigie_access::Role::Declarant {
@@ -298,7 +290,7 @@ async fn render_case(
     let page = CasePage {
         layout: Layout::signed_in(&format!("Dossier {number}"), "cases", who),
         csrf: who.csrf.clone(),
-        state: state_label(&record.state),
+        state: record.state.label(),
         facts: facts_of(&record.incident, record),
         case: number,
         messages,

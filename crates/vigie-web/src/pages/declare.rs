@@ -9,13 +9,15 @@ use axum::{
 };
 use vigie_access::{Role, Scope, StructureAction, StructureFacts, allows_structure};
 use vigie_mail::Mailbox;
-use vigie_model::{CareImpact, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration};
-use vigie_service::handling::{DeclarationRouting, declaration_mails};
-use vigie_store::{Actor, DeclarationTexts, StructureRecord};
+use vigie_model::{
+    CareImpact, Channel, Code, DataImpactCode, DataKind, PatientDanger, StateAtDeclaration,
+};
+use vigie_service::declarations::{Declarant, DeclareError, declare};
+use vigie_store::{Actor, DraftKey, StructureRecord};
 
 use crate::{
     App, WebError,
-    declare_form::{Draft, FieldErrors, STEPS},
+    declare_form::{self, Draft, FieldErrors, STEPS},
     layout::Layout,
     session::{Protected, SignedIn},
 };
@@ -195,10 +197,16 @@ async fn load_draft(
     who: &SignedIn,
     structure: &StructureRecord,
 ) -> Result<(usize, Draft), WebError> {
-    Ok(match app.store.draft(who.user.id, structure.id).await? {
-        Some((step, fields)) => (
-            usize::try_from(step).unwrap_or(1).clamp(1, STEPS.len()),
-            serde_json::from_str(&fields).unwrap_or_default(),
+    let key = DraftKey {
+        user: who.user.id,
+        structure: structure.id,
+    };
+    Ok(match app.store.draft(key).await? {
+        Some(saved) => (
+            usize::try_from(saved.step)
+                .unwrap_or(1)
+                .clamp(1, STEPS.len()),
+            saved.fields,
         ),
         None => (1, Draft::default()),
     })
@@ -240,20 +248,22 @@ pub async fn submit(
     let structure = structure_of(&app, &who).await?;
     let now = app.now();
     let (_, mut draft) = load_draft(&app, &who, &structure).await?;
-    draft.update(step, &form);
+    declare_form::update(&mut draft, step, &form);
     let go = form
         .iter()
         .find(|(k, _)| k == "go")
         .map(|(_, v)| v.as_str())
         .unwrap_or("next");
-    let fields = serde_json::to_string(&draft).unwrap_or_default();
+    let key = DraftKey {
+        user: who.user.id,
+        structure: structure.id,
+    };
     let save = |to: usize| {
-        let fields = fields.clone();
+        let fields = draft.clone();
         let app = app.clone();
-        let (user, id) = (who.user.id, structure.id);
         async move {
             app.store
-                .save_draft(user, id, i32::try_from(to).unwrap_or(1), &fields, now)
+                .save_draft(key, i32::try_from(to).unwrap_or(1), &fields, now)
                 .await
         }
     };
@@ -262,7 +272,7 @@ pub async fn submit(
         return Ok(super::see_other(&format!("/declarer/etape/{}", step - 1)));
     }
     if step < STEPS.len() {
-        let errors = draft.check_step(step, now);
+        let errors = declare_form::check_step(&draft, step, now);
         if !errors.is_empty() {
             save(step).await?;
             let mut response = super::render(&page(&who, &structure, step, draft, errors))?;
@@ -272,37 +282,47 @@ pub async fn submit(
         save(step + 1).await?;
         return Ok(super::see_other(&format!("/declarer/etape/{}", step + 1)));
     }
-    // The last step sends the declaration.
-    let incident = match draft.to_incident(structure.structure.clone(), now) {
-        Ok(incident) => incident,
-        Err(errors) => {
-            let first = draft.first_step_in_error(now).unwrap_or(1);
+    // The last step sends the declaration; the draft goes with its commit.
+    let declarant = Declarant {
+        structure: structure.clone(),
+        channel: Channel::Portal,
+        declared_by: Some(who.user.id),
+        actor: Actor::User(who.user.id.0),
+        acknowledge_to: who.user.email.parse::<Mailbox>().into_iter().collect(),
+        draft: Some(key),
+    };
+    match declare(
+        &app.store,
+        &app.routing,
+        app.portal(),
+        declarant,
+        &draft,
+        now,
+    )
+    .await
+    {
+        Ok(declared) => Ok(super::see_other(&format!(
+            "/declarations/{}/recu",
+            declared.case
+        ))),
+        Err(DeclareError::Invalid(errors)) => {
+            let first = declare_form::first_step_in_error(&errors).unwrap_or(1);
             save(first).await?;
+            let errors = FieldErrors::from(&errors);
             let mut response = super::render(&page(&who, &structure, first, draft, errors))?;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(response);
+            Ok(response)
         }
-    };
-    let texts = DeclarationTexts {
-        measures_taken: Some(draft.measures_taken.clone()).filter(|s| !s.is_empty()),
-        affected_systems: Some(draft.affected_systems.clone()).filter(|s| !s.is_empty()),
-    };
-    let to: Vec<Mailbox> = who.user.email.parse::<Mailbox>().into_iter().collect();
-    let structure_name = structure.structure.name.to_string();
-    let routing = DeclarationRouting::prepare(&app.store, &app.routing, &incident, now).await?;
-    let case = app
-        .store
-        .declare(
-            structure.id,
-            &incident,
-            Some(who.user.id),
-            &Actor::User(who.user.id.0),
-            &texts,
-            &routing.routings.clone(),
-            declaration_mails(to, structure_name, &incident, app.portal(), routing),
-            now,
-        )
-        .await?;
-    app.store.delete_draft(who.user.id, structure.id).await?;
-    Ok(super::see_other(&format!("/declarations/{case}/recu")))
+        Err(other) => Err(unexpected(other)),
+    }
+}
+
+/// What a declaration that failed for another reason than its fields answers.
+pub(crate) fn unexpected(e: DeclareError) -> WebError {
+    match e {
+        DeclareError::Store(e) => WebError::Store(e),
+        DeclareError::Handling(e) => e.into(),
+        DeclareError::Invalid(_) => WebError::BadRequest("déclaration invalide"),
+        DeclareError::Unrepresentable(_) => WebError::BadRequest("date hors des limites"),
+    }
 }

@@ -26,7 +26,7 @@ use vigie_workflow::{
 use crate::{
     App, WebError,
     layout::Layout,
-    pages::cases::{french, state_label},
+    pages::cases::french,
     session::{Protected, SignedIn},
 };
 
@@ -168,7 +168,7 @@ pub async fn queue(
             region: l.region.label(),
             declared: french(l.declared_at),
             age: age_of(l.declared_at.timestamp(), now),
-            state: state_label(&l.state),
+            state: l.state.label(),
             care: l.care_impact.label(),
             danger: l.patient_danger.label(),
             origin: l.origin.map_or("Non qualifié", |o| o.label()),
@@ -268,7 +268,7 @@ impl QueueQuery {
         let mut filter = QueueFilter {
             states: parse(&q.etat)
                 .and_then(|s| CaseState::parse(s).ok())
-                .map(|s| vec![s.code().to_owned()])
+                .map(|s| vec![s])
                 .unwrap_or_default(),
             origin: match q.origine.as_str() {
                 "" => None,
@@ -296,7 +296,7 @@ impl QueueQuery {
             },
         };
         if q.etat == "tous" {
-            filter.states = CaseState::ALL.iter().map(|s| s.code().to_owned()).collect();
+            filter.states = CaseState::ALL.to_vec();
         }
         filter
     }
@@ -595,7 +595,7 @@ pub async fn view(
         sides: pick(choices::<InfraSide>(&[form.side.as_str()]), "—"),
         reasons: pick(choices::<OutOfScopeReason>(&[form.reason.as_str()]), "—"),
         staff: pick(staff, "Personne"),
-        states: choices::<CaseState>(&[record.state.as_str()]),
+        states: choices::<CaseState>(&[record.state.code()]),
         routings: handling
             .routings
             .iter()
@@ -838,7 +838,7 @@ pub async fn set_state(
     };
     let number = record.get().case;
     app.store
-        .set_case_state(number, state.code(), who.user.id, app.now())
+        .set_case_state(number, state, who.user.id, app.now())
         .await?;
     Ok(super::see_other(&format!(
         "/declarations/{number}#traitement"

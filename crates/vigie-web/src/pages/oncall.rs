@@ -4,17 +4,18 @@
 
 use askama::Template;
 use axum::{extract::State, http::StatusCode, response::Response};
-use serde_json::{Map, Value, json};
 use vigie_access::Role;
 use vigie_mail::Mailbox;
 use vigie_model::{
-    CareImpact, Code, DataImpactCode, Finess, PatientDanger, StateAtDeclaration, interchange::v1,
+    CareImpact, Channel, DataImpactCode, DataKind, Finess, PatientDanger, RawDeclaration,
+    StateAtDeclaration,
 };
-use vigie_service::handling::{DeclarationRouting, declaration_mails};
-use vigie_store::{Actor, DeclarationTexts};
+use vigie_service::declarations::{Declarant, DeclareError, declare};
+use vigie_store::Actor;
 
 use crate::{
     App, WebError,
+    declare_form::FieldErrors,
     layout::Layout,
     pages::handling::{Choice, choices},
     session::{Protected, SignedIn},
@@ -25,14 +26,46 @@ use crate::{
 pub struct PhonedIn {
     finess: String,
     reporter: String,
+    detected_at: String,
     title: String,
     description: String,
     state: String,
     care: String,
+    hours: String,
     danger: String,
     data: Vec<String>,
+    kinds: Vec<String>,
     support: bool,
     advice: String,
+}
+
+impl PhonedIn {
+    /// The declaration as the one parser reads it: the caller named in the description,
+    /// the advice given as the measures taken, no impact on data when none was ticked.
+    fn declaration(&self) -> RawDeclaration {
+        RawDeclaration {
+            detected_at: self.detected_at.clone(),
+            title: self.title.clone(),
+            description: if self.description.is_empty() {
+                String::new()
+            } else {
+                format!("Appel de {} : {}", self.reporter, self.description)
+            },
+            measures_taken: self.advice.clone(),
+            affected_systems: String::new(),
+            state_at_declaration: self.state.clone(),
+            support_requested: if self.support { "oui" } else { "non" }.into(),
+            care_impact: self.care.clone(),
+            degraded_hours: self.hours.clone(),
+            data_impact: if self.data.is_empty() {
+                vec!["none".to_owned()]
+            } else {
+                self.data.clone()
+            },
+            data_kind: self.kinds.clone(),
+            patient_danger: self.danger.clone(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -41,24 +74,23 @@ struct OncallPage {
     layout: Layout,
     csrf: String,
     form: PhonedIn,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
     states: Vec<Choice>,
     cares: Vec<Choice>,
     dangers: Vec<Choice>,
     data: Vec<Choice>,
+    kinds: Vec<Choice>,
 }
 
 impl OncallPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        self.errors.get(field)
     }
 }
 
-fn page(who: &SignedIn, form: PhonedIn, errors: Vec<(&'static str, String)>) -> OncallPage {
+fn page(who: &SignedIn, form: PhonedIn, errors: FieldErrors) -> OncallPage {
     let data: Vec<&str> = form.data.iter().map(String::as_str).collect();
+    let kinds: Vec<&str> = form.kinds.iter().map(String::as_str).collect();
     OncallPage {
         layout: Layout::signed_in("Appel à l'astreinte", "oncall", who),
         csrf: who.csrf.clone(),
@@ -66,9 +98,22 @@ fn page(who: &SignedIn, form: PhonedIn, errors: Vec<(&'static str, String)>) -> 
         cares: choices::<CareImpact>(&[form.care.as_str()]),
         dangers: choices::<PatientDanger>(&[form.danger.as_str()]),
         data: choices::<DataImpactCode>(&data),
+        kinds: choices::<DataKind>(&kinds),
         form,
         errors,
     }
+}
+
+/// The declaration's errors as the on-call form shows them: the measures taken are the
+/// advice given.
+fn on_form(errors: &vigie_model::DeclarationErrors) -> FieldErrors {
+    let mut shown = FieldErrors::from(errors);
+    for (field, _) in &mut shown.0 {
+        if *field == "measures_taken" {
+            *field = "advice";
+        }
+    }
+    shown
 }
 
 /// `GET /astreinte`: the short form.
@@ -78,7 +123,7 @@ pub async fn form(who: SignedIn) -> Result<Response, WebError> {
         state: "needs_cert".into(),
         ..PhonedIn::default()
     };
-    super::render(&page(&who, form, Vec::new()))
+    super::render(&page(&who, form, FieldErrors::default()))
 }
 
 /// `POST /astreinte`: records the phoned-in incident.
@@ -93,40 +138,41 @@ pub async fn submit(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
+    let many = |name: &str| {
+        form.iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
     let typed = PhonedIn {
         finess: one("finess"),
         reporter: one("reporter"),
+        detected_at: one("detected_at"),
         title: one("title"),
         description: one("description"),
         state: one("state_at_declaration"),
         care: one("care_impact"),
+        hours: one("degraded_hours"),
         danger: one("patient_danger"),
-        data: form
-            .iter()
-            .filter(|(k, _)| k == "data_impact")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        data: many("data_impact"),
+        kinds: many("data_kind"),
         support: one("support_requested") == "on",
         advice: one("advice"),
     };
-    let refuse =
-        |errors: Vec<(&'static str, String)>, typed: PhonedIn| -> Result<Response, WebError> {
-            let mut response = super::render(&page(&who, typed, errors))?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        };
-    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let refuse = |errors: FieldErrors, typed: PhonedIn| -> Result<Response, WebError> {
+        let mut response = super::render(&page(&who, typed, errors))?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        Ok(response)
+    };
+    let now = app.now();
+    let raw = typed.declaration();
+    // The on-call form's own fields; then the declaration's, checked as on every channel.
+    let mut errors = FieldErrors::default();
     for (field, value, message) in [
         (
             "reporter",
             &typed.reporter,
             "Indiquez qui a appelé, et comment le joindre.",
-        ),
-        ("title", &typed.title, "Donnez un titre court."),
-        (
-            "description",
-            &typed.description,
-            "Décrivez ce que la structure rapporte.",
         ),
         (
             "advice",
@@ -135,13 +181,13 @@ pub async fn submit(
         ),
     ] {
         if value.is_empty() {
-            errors.push((field, message.into()));
+            errors.push(field, message);
         }
     }
     // The structure: known already, or taken from the register.
     let structure = match Finess::parse(&typed.finess) {
         Err(e) => {
-            errors.push(("finess", format!("Numéro FINESS invalide : {e}.")));
+            errors.push("finess", format!("Numéro FINESS invalide : {e}."));
             None
         }
         Ok(finess) => match app.store.structure_by_finess(&finess).await? {
@@ -152,75 +198,22 @@ pub async fn submit(
                     Some(vigie_store::StructureRecord { id, structure: s })
                 }
                 None => {
-                    errors.push((
+                    errors.push(
                         "finess",
-                        "Aucune structure connue ni dans le répertoire sous ce numéro.".into(),
-                    ));
+                        "Aucune structure connue ni dans le répertoire sous ce numéro.",
+                    );
                     None
                 }
             },
         },
     };
-    if !errors.is_empty() {
-        return refuse(errors, typed);
-    }
-    let Some(structure) = structure else {
-        return refuse(errors, typed);
-    };
-    let s = &structure.structure;
-    let now = app.now();
-    let offset = crate::paris().to_offset(now);
-    let mut fields = Map::new();
-    fields.insert(
-        "declared_at".into(),
-        json!(now.display_with_offset(offset).to_string()),
-    );
-    fields.insert("channel".into(), json!("phone_oncall"));
-    let mut structure_json = json!({
-        "finess": s.finess.as_str(), "name": s.name.as_str(), "type": s.kind.code(),
-        "legal_status": s.legal_status.code(), "region": s.region.code(), "ose": s.ose,
-    });
-    if let Some(ght) = &s.ght {
-        structure_json["ght"] = json!(ght.as_str());
-    }
-    fields.insert("structure".into(), structure_json);
-    fields.insert("state_at_declaration".into(), json!(typed.state));
-    fields.insert("support_requested".into(), json!(typed.support));
-    fields.insert("care_impact".into(), json!(typed.care));
-    fields.insert(
-        "data_impact".into(),
-        json!(if typed.data.is_empty() {
-            vec!["none".to_owned()]
-        } else {
-            typed.data.clone()
-        }),
-    );
-    fields.insert("patient_danger".into(), json!(typed.danger));
-    fields.insert("title".into(), json!(typed.title));
-    fields.insert(
-        "description".into(),
-        json!(format!(
-            "Appel de {} : {}",
-            typed.reporter, typed.description
-        )),
-    );
-    let incident = match v1::parse_line(&Value::Object(fields).to_string()) {
-        Ok(incident) => incident,
-        Err(e) => {
-            let field = [
-                "state_at_declaration",
-                "care_impact",
-                "patient_danger",
-                "data_impact",
-                "title",
-            ]
-            .into_iter()
-            .find(|f| *f == e.field)
-            .unwrap_or("description");
-            return refuse(
-                vec![(field, "Choisissez ou corrigez cette valeur.".into())],
-                typed,
-            );
+    let structure = match structure {
+        Some(structure) if errors.is_empty() => structure,
+        _ => {
+            if let Err(invalid) = raw.parse(now, crate::paris()) {
+                errors.0.extend(on_form(&invalid).0);
+            }
+            return refuse(errors, typed);
         }
     };
     // The same acknowledgment as from the portal, to the structure's declarant accounts.
@@ -232,25 +225,19 @@ pub async fn submit(
         .filter(|u| !u.disabled && u.viewer.role() == Role::Declarant)
         .filter_map(|u| u.email.parse().ok())
         .collect();
-    let routing = DeclarationRouting::prepare(&app.store, &app.routing, &incident, now).await?;
-    let name = s.name.to_string();
-    let texts = DeclarationTexts {
-        measures_taken: Some(typed.advice.clone()),
-        affected_systems: None,
+    let declarant = Declarant {
+        structure,
+        channel: Channel::PhoneOncall,
+        declared_by: Some(who.user.id),
+        actor: Actor::User(who.user.id.0),
+        acknowledge_to: to,
+        draft: None,
     };
-    let case = app
-        .store
-        .declare(
-            structure.id,
-            &incident,
-            Some(who.user.id),
-            &Actor::User(who.user.id.0),
-            &texts,
-            &routing.routings.clone(),
-            declaration_mails(to, name, &incident, app.portal(), routing),
-            now,
-        )
-        .await?;
+    let case = match declare(&app.store, &app.routing, app.portal(), declarant, &raw, now).await {
+        Ok(declared) => declared.case,
+        Err(DeclareError::Invalid(invalid)) => return refuse(on_form(&invalid), typed),
+        Err(other) => return Err(super::declare::unexpected(other)),
+    };
     let advice = format!(
         "Premiers conseils donnés par l'astreinte :\n{}",
         typed.advice

@@ -389,7 +389,7 @@ async fn complements_are_asked_reminded_and_answered_on_the_portal() {
     );
     let answered = app.store.case(case).await.unwrap().unwrap();
     assert!(answered.incident.handling.complements_received);
-    assert_eq!(answered.state, "qualifying");
+    assert_eq!(answered.state, vigie_workflow::case::CaseState::Qualifying);
     assert!(
         !d.get(&format!("/declarations/{case}"))
             .await

@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod declare;
 mod e2e;
 mod flows;
 mod handling;
