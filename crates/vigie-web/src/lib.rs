@@ -12,6 +12,7 @@ mod layout;
 mod pages;
 pub mod routes;
 mod security;
+pub mod serve;
 mod session;
 
 use std::{sync::Arc, time::Duration};
@@ -21,6 +22,7 @@ use jiff::Timestamp;
 use vigie_store::Store;
 
 pub use error::WebError;
+pub use serve::{Limits, serve};
 
 /// Where the clock comes from: the system in production, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -43,6 +45,9 @@ pub struct Settings {
     /// …refilled over this period. A whole hospital may share one address: keep it loose;
     /// accounts are protected by their own lockout.
     pub login_period: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; the address of any other
+    /// peer is the client's own.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -55,6 +60,7 @@ impl Default for Settings {
             cert_name: "CERT Santé".into(),
             login_burst: 30,
             login_period: Duration::from_secs(60),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -44,6 +44,19 @@ pub struct Args {
     /// Reminders at most for one request for complements.
     #[arg(long, default_value_t = 3)]
     complement_reminders: u8,
+    /// A reverse proxy in front of the portal (repeat for several): for requests from
+    /// these addresses only, the client's address is read from `X-Forwarded-For`.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a client has to send a request's headers; idle connections close after it.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds to answer a request once its headers are in (its body included).
+    #[arg(long, default_value_t = 60)]
+    request_timeout: u64,
+    /// Connections served at once; further ones wait to be accepted.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
     /// The establishments register the demo is modelled on.
     #[arg(long, default_value = "../shared/data/fr-sae-2023")]
     register: std::path::PathBuf,
@@ -187,7 +200,13 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         session_lifetime: Duration::from_secs(8 * 3600),
         mail_from: args.mail_from.clone(),
         cert_name: args.cert_name.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
         ..Settings::default()
+    };
+    let limits = vigie_web::Limits {
+        header_read: Duration::from_secs(args.header_timeout.max(1)),
+        request: Duration::from_secs(args.request_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
     };
     let app = App::new(store.clone(), settings, clock.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -203,6 +222,11 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             loop {
                 if let Err(e) = store.delete_expired_sessions(clock()).await {
                     eprintln!("sessions: {e}");
+                }
+                // Counters of names without an account, a day after their last failure.
+                let day_ago = clock() - jiff::SignedDuration::from_hours(24);
+                if let Err(e) = store.forget_login_names(day_ago).await {
+                    eprintln!("login names: {e}");
                 }
                 if let Err(e) = vigie_service::handling::remind_complements(
                     &store,
@@ -254,11 +278,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             println!("{line}");
         }
     }
-    let service = vigie_web::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    vigie_web::serve(listener, vigie_web::router(app), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -311,7 +311,14 @@ async fn logins_are_throttled_locked_and_second_factors_used_once() {
         .code(app.now())
         .unwrap();
     let codes_page = b
-        .post("/compte/totp", &[("secret", &secret_text), ("code", &code)])
+        .post(
+            "/compte/totp",
+            &[
+                ("secret", &secret_text),
+                ("code", &code),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(codes_page.status, StatusCode::OK);
     let recovery: Vec<String> = codes_page
