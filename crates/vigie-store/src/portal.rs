@@ -701,12 +701,20 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets the counters of unknown names whose last failure is before `before`.
-    pub async fn forget_login_names(&self, before: Timestamp) -> Result<u64, StoreError> {
-        let sql = "DELETE FROM login_names WHERE last_failure_ns < $1";
-        Ok(
-            on_pool!(self, pool => sqlx::query(sql).bind(ns(before)).execute(pool).await?.rows_affected()),
-        )
+    /// Forgets failed logins whose last failure is before `before`, of names without an
+    /// account and of accounts alike (so that both still answer the same); returns how
+    /// many names and accounts were forgotten.
+    pub async fn forget_failed_logins(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let names = "DELETE FROM login_names WHERE last_failure_ns < $1";
+        let accounts = "UPDATE users SET failed_logins = 0, locked_until_ns = NULL \
+                        WHERE failed_logins > 0 AND last_failure_ns < $1";
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(names).bind(ns(before)).execute(&mut *tx).await?.rows_affected();
+            let m = sqlx::query(accounts).bind(ns(before)).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            n + m
+        }))
     }
 
     /// Replaces an account's second factor (TOTP secret and recovery codes) in one

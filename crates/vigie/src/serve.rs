@@ -223,10 +223,10 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
                 if let Err(e) = store.delete_expired_sessions(clock()).await {
                     eprintln!("sessions: {e}");
                 }
-                // Counters of names without an account, a day after their last failure.
+                // Failed logins are forgotten a day after the last one.
                 let day_ago = clock() - jiff::SignedDuration::from_hours(24);
-                if let Err(e) = store.forget_login_names(day_ago).await {
-                    eprintln!("login names: {e}");
+                if let Err(e) = store.forget_failed_logins(day_ago).await {
+                    eprintln!("failed logins: {e}");
                 }
                 if let Err(e) = vigie_service::handling::remind_complements(
                     &store,

@@ -549,8 +549,11 @@ async fn account_security_story(store: &Store) {
         store.login_name_failures("GHOST@x.fr ").await.unwrap(),
         (2, Some(until))
     );
-    assert_eq!(store.forget_login_names(now).await.unwrap(), 0);
-    assert_eq!(store.forget_login_names(now + 1.second()).await.unwrap(), 1);
+    assert_eq!(store.forget_failed_logins(now).await.unwrap(), 0);
+    assert_eq!(
+        store.forget_failed_logins(now + 1.second()).await.unwrap(),
+        1
+    );
     assert_eq!(
         store.login_name_failures("ghost@x.fr").await.unwrap(),
         (0, None)
@@ -610,6 +613,24 @@ async fn account_security_story(store: &Store) {
             .is_some()
     );
     assert!(store.user(dora).await.unwrap().unwrap().disabled);
+
+    // An account's failures are forgotten the same way.
+    let login = Login {
+        factor: LoginFactor::Password,
+        from: None,
+    };
+    store
+        .login_failed(eve, &login, now, Some(until))
+        .await
+        .unwrap();
+    assert_eq!(store.user(eve).await.unwrap().unwrap().failed_logins, 1);
+    assert_eq!(store.forget_failed_logins(now).await.unwrap(), 0);
+    assert_eq!(
+        store.forget_failed_logins(now + 1.second()).await.unwrap(),
+        1
+    );
+    let user = store.user(eve).await.unwrap().unwrap();
+    assert_eq!((user.failed_logins, user.locked_until), (0, None));
 
     // A second factor replaced: secret, step, codes and sessions in one go, with its notice.
     store
