@@ -84,6 +84,11 @@ vocabulary! {
         ReportTextSaved = ("report_text_saved", "Texte du rapport annuel enregistré"),
         /// A threat was added to a year's timeline, or removed from it.
         ThreatRecorded = ("threat_recorded", "Menace de la chronologie enregistrée"),
+        /// An account's second factor (TOTP key and recovery codes) was replaced; its
+        /// other sessions ended.
+        SecondFactorReplaced = ("second_factor_replaced", "Vérification en deux étapes remplacée"),
+        /// An account was disabled: its sessions ended, its API tokens revoked.
+        AccountDisabled = ("account_disabled", "Compte désactivé"),
     }
 }
 

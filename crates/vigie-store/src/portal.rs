@@ -138,6 +138,8 @@ pub struct NewSecondFactor<'a> {
     pub totp_step: i64,
     /// Hashes of the new recovery codes.
     pub recovery_hashes: &'a [String],
+    /// The client's address, for the journal.
+    pub from: Option<std::net::IpAddr>,
 }
 
 /// A stored structure.
@@ -747,21 +749,46 @@ impl Store {
             if let Some(mail) = notice {
                 enqueue!(&mut *tx, mail, now);
             }
+            tx.append_journal(vec![NewEntry {
+                at_ns: ns(now),
+                actor: Actor::User(user.0),
+                action: Action::SecondFactorReplaced,
+                subject: Actor::User(user.0).to_string(),
+                payload: Payload::new()
+                    .with("from", factor.from.map(|ip| ip.to_string()))
+                    .with("recovery_codes", factor.recovery_hashes.len())
+                    .with("notified", notice.is_some()),
+            }]).await?;
             tx.commit().await?;
         });
         Ok(())
     }
 
-    /// Disables an account, in one transaction: it may no longer log in, its sessions end
-    /// and the API tokens it created are revoked. False if there was no such account.
-    pub async fn disable_user(&self, user: UserId, now: Timestamp) -> Result<bool, StoreError> {
+    /// Disables an account, in one transaction, journaled with `by`: it may no longer log
+    /// in, its sessions end and the API tokens it created are revoked. False if there was
+    /// no such account.
+    pub async fn disable_user(
+        &self,
+        user: UserId,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let disable = "UPDATE users SET disabled = TRUE WHERE id = $1";
         let revoke = "UPDATE api_tokens SET revoked_at_ns = $2 WHERE created_by = $1 AND revoked_at_ns IS NULL";
         let n = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(disable).bind(user.0).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
-            sqlx::query(revoke).bind(user.0).bind(ns(now)).execute(&mut *tx).await?;
+            if n == 1 {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+                let revoked = sqlx::query(revoke).bind(user.0).bind(ns(now)).execute(&mut *tx).await?.rows_affected();
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: by.clone(),
+                    action: Action::AccountDisabled,
+                    subject: Actor::User(user.0).to_string(),
+                    payload: Payload::new().with("api_tokens_revoked", revoked),
+                }]).await?;
+            }
             tx.commit().await?;
             n
         });

@@ -169,7 +169,9 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
                 .user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account {email}"))?;
-            store.disable_user(user.id, now()).await?;
+            store
+                .disable_user(user.id, &crate::journal::operator(), now())
+                .await?;
             println!(
                 "Compte {} désactivé : sessions fermées, jetons d'API révoqués.",
                 user.email

@@ -588,7 +588,8 @@ async fn account_security_story(store: &Store) {
             .unwrap()
             .is_some()
     );
-    assert!(store.disable_user(dora, now).await.unwrap());
+    let admin = Actor::Operator("admin".into());
+    assert!(store.disable_user(dora, &admin, now).await.unwrap());
     assert!(
         store
             .api_token_holder("dora-token", now)
@@ -649,6 +650,7 @@ async fn account_security_story(store: &Store) {
                 totp_secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
                 totp_step: 42,
                 recovery_hashes: &hashes,
+                from: Some("192.0.2.1".parse().unwrap()),
             },
             &vigie_store::NewSession {
                 token_hash: "eve-3",
@@ -680,6 +682,41 @@ async fn account_security_story(store: &Store) {
     let due = store.due_mails(now, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].mail.recipients, vec!["eve@ch.fr".to_owned()]);
+
+    // Both changes are in the journal, with who made them, and the chain holds.
+    let journaled: Vec<(String, String, String, String)> = store
+        .journal_entries(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action != "login_failed")
+        .map(|r| {
+            (
+                r.entry.actor,
+                r.entry.action,
+                r.entry.subject,
+                r.entry.payload,
+            )
+        })
+        .collect();
+    assert_eq!(
+        journaled,
+        vec![
+            (
+                "operator:admin".to_owned(),
+                "account_disabled".to_owned(),
+                format!("user:{}", dora.0),
+                r#"{"api_tokens_revoked":1}"#.to_owned()
+            ),
+            (
+                format!("user:{}", eve.0),
+                "second_factor_replaced".to_owned(),
+                format!("user:{}", eve.0),
+                r#"{"from":"192.0.2.1","notified":true,"recovery_codes":2}"#.to_owned()
+            ),
+        ]
+    );
+    assert!(store.verify_journal(&[]).await.unwrap().is_ok());
 }
 
 #[tokio::test]

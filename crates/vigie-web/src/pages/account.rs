@@ -257,6 +257,7 @@ pub async fn enrol(
                 totp_secret: &form.secret,
                 totp_step: i64::try_from(step).unwrap_or(i64::MAX),
                 recovery_hashes: &hashes,
+                from: Some(ip),
             },
             &NewSession {
                 token_hash: &token_hash,

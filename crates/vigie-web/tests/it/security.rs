@@ -529,7 +529,12 @@ async fn a_disabled_accounts_api_tokens_stop_working() {
         .unwrap()
         .unwrap()
         .id;
-    assert!(app.store.disable_user(id, app.now()).await.unwrap());
+    assert!(
+        app.store
+            .disable_user(id, &vigie_store::Actor::Operator("admin".into()), app.now())
+            .await
+            .unwrap()
+    );
     assert_eq!(list().await, StatusCode::UNAUTHORIZED);
     let tokens = app.store.api_tokens(s1).await.unwrap();
     assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "{tokens:?}");
