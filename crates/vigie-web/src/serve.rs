@@ -1,18 +1,30 @@
 //! Serving the portal over HTTP/1.1 with limits that a slow or greedy client cannot
 //! outlast: a time to send a request's headers (which also closes idle keep-alive
-//! connections), a time to answer each request once its headers are in (its body
-//! included), and a number of connections served at once.
+//! connections), a time to send its body, a time to answer it, and a number of
+//! connections served at once.
 
-use std::{convert::Infallible, future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::Future,
+    io,
+    net::SocketAddr,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    task::{Context, Poll},
+    time::Duration,
+};
 
 use axum::{
-    Router,
+    BoxError, Router,
     body::Body,
     extract::ConnectInfo,
-    http::{Request, StatusCode},
+    http::{Request, StatusCode, header},
     response::IntoResponse,
 };
-use hyper::body::Incoming;
+use hyper::body::{Bytes, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt as _;
@@ -23,19 +35,24 @@ pub struct Limits {
     /// Time a client has to send a request's headers, counted from when the connection
     /// opens or the previous answer was sent; a connection left idle that long is closed.
     pub header_read: Duration,
-    /// Time to answer a request once its headers are read, reading its body included;
-    /// beyond it the answer is a 503 and the connection closes.
+    /// Time a client has to send a request's body once its headers are in; beyond it the
+    /// answer is a 408 and the connection closes.
+    pub body_read: Duration,
+    /// Time to answer a request once its headers are in; beyond it the answer is a 503 and
+    /// the connection closes. Generous: the first dashboard after a start waits for the
+    /// server to read every row.
     pub request: Duration,
     /// Connections served at once; further ones wait in the system's queue to be accepted.
     pub max_connections: usize,
 }
 
 impl Limits {
-    /// Vigie's limits: 10 s for the headers (and of idleness), 60 s for an answer (a large
-    /// export or the PDF report included), 1,024 connections.
+    /// Vigie's limits: 10 s for the headers (and of idleness), 30 s for a body, 300 s for
+    /// an answer, 1,024 connections.
     pub const DEFAULT: Limits = Limits {
         header_read: Duration::from_secs(10),
-        request: Duration::from_secs(60),
+        body_read: Duration::from_secs(30),
+        request: Duration::from_secs(300),
         max_connections: 1024,
     };
 }
@@ -82,7 +99,7 @@ pub async fn serve(
         tokio::spawn(async move {
             let _permit = permit;
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                answer(router.clone(), request, peer, limits.request)
+                answer(router.clone(), request, peer, limits)
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
@@ -98,25 +115,76 @@ pub async fn serve(
     Ok(())
 }
 
-/// One request through the router, within `limit`.
+/// One request through the router, within `limits`.
 async fn answer(
     router: Router,
     mut request: Request<Incoming>,
     peer: SocketAddr,
-    limit: Duration,
+    limits: Limits,
 ) -> Result<axum::response::Response, Infallible> {
     request.extensions_mut().insert(ConnectInfo(peer));
-    let request = request.map(Body::new);
+    let late = Arc::new(AtomicBool::new(false));
+    let request = request.map(|body| {
+        Body::new(Deadline {
+            inner: Box::pin(body),
+            sleep: Box::pin(tokio::time::sleep(limits.body_read)),
+            late: late.clone(),
+        })
+    });
+    let refused = |status: StatusCode, text: &'static str| {
+        (status, [(header::CONNECTION, "close")], text).into_response()
+    };
     Ok(
-        match tokio::time::timeout(limit, router.oneshot(request)).await {
+        match tokio::time::timeout(limits.request, router.oneshot(request)).await {
+            Ok(Ok(_)) if late.load(Ordering::Relaxed) => refused(
+                StatusCode::REQUEST_TIMEOUT,
+                "La requête n'est pas arrivée en entier dans le délai imparti.",
+            ),
             Ok(Ok(response)) => response,
             Ok(Err(never)) => match never {},
-            Err(_) => (
+            Err(_) => refused(
                 StatusCode::SERVICE_UNAVAILABLE,
-                [(axum::http::header::CONNECTION, "close")],
                 "La requête n'a pas abouti dans le délai imparti.",
-            )
-                .into_response(),
+            ),
         },
     )
+}
+
+/// A request's body that must arrive before a deadline; past it, reading fails and the
+/// request is marked late.
+struct Deadline<B> {
+    inner: Pin<Box<B>>,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    late: Arc<AtomicBool>,
+}
+
+impl<B> hyper::body::Body for Deadline<B>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        if let Poll::Ready(frame) = self.inner.as_mut().poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            self.late.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err("the request's body came too slowly".into())));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }

@@ -51,8 +51,11 @@ pub struct Args {
     /// Seconds a client has to send a request's headers; idle connections close after it.
     #[arg(long, default_value_t = 10)]
     header_timeout: u64,
-    /// Seconds to answer a request once its headers are in (its body included).
-    #[arg(long, default_value_t = 60)]
+    /// Seconds a client has to send a request's body once its headers are in.
+    #[arg(long, default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds to answer a request once its headers are in.
+    #[arg(long, default_value_t = 300)]
     request_timeout: u64,
     /// Connections served at once; further ones wait to be accepted.
     #[arg(long, default_value_t = 1024)]
@@ -205,6 +208,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     };
     let limits = vigie_web::Limits {
         header_read: Duration::from_secs(args.header_timeout.max(1)),
+        body_read: Duration::from_secs(args.body_timeout.max(1)),
         request: Duration::from_secs(args.request_timeout.max(1)),
         max_connections: args.max_connections.max(1),
     };

@@ -643,7 +643,8 @@ async fn a_slow_client_is_disconnected() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let limits = vigie_web::Limits {
         header_read: std::time::Duration::from_secs(1),
-        request: std::time::Duration::from_secs(2),
+        body_read: std::time::Duration::from_secs(2),
+        request: std::time::Duration::from_secs(3),
         max_connections: 16,
     };
     let app = TestApp::spawn_limited(
@@ -677,7 +678,7 @@ async fn a_slow_client_is_disconnected() {
     )
     .await;
     assert!(read.is_ok(), "an idle connection is still open after 10 s");
-    // A body that never comes ends with a 503 once the request's time is up.
+    // A body that never comes ends with a 408 once the body's time is up.
     let mut trickle = tokio::net::TcpStream::connect(&addr).await.unwrap();
     trickle
         .write_all(
@@ -694,7 +695,7 @@ async fn a_slow_client_is_disconnected() {
     .await;
     assert!(read.is_ok(), "the request is still waiting after 10 s");
     let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     // The server still answers others.
     assert_eq!(app.browser().get("/").await.status, StatusCode::OK);
 }
