@@ -263,9 +263,7 @@ pub async fn enrol(
                 token_hash: &token_hash,
                 csrf: csrf.expose(),
                 mfa_done: true,
-                expires_at: now
-                    + jiff::SignedDuration::try_from(lifetime)
-                        .unwrap_or(jiff::SignedDuration::from_hours(8)),
+                expires_at: session::full_session_end(now, lifetime),
             },
             notice.as_ref(),
             now,

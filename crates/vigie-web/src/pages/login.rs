@@ -156,16 +156,14 @@ pub async fn submit(
     }
     let second = needs_second_factor(&user);
     let lifetime = app.settings.session_lifetime;
-    let expires = if second {
-        now + HALF_SESSION
+    let (expires, cookie_life) = if second {
+        // Journaled, but the failures stay until the second factor passes too.
+        app.store.password_accepted(user.id, &login, now).await?;
+        (now + HALF_SESSION, HALF_SESSION.unsigned_abs())
     } else {
         app.store.login_succeeded(user.id, &login, now).await?;
-        now + jiff::SignedDuration::try_from(lifetime)
-            .unwrap_or(jiff::SignedDuration::from_hours(8))
+        (session::full_session_end(now, lifetime), lifetime)
     };
-    if second {
-        app.store.password_accepted(user.id, &login, now).await?;
-    }
     let (token, csrf) = session::new_tokens()?;
     app.store
         .create_session(
@@ -181,11 +179,6 @@ pub async fn submit(
         (false, _) => "/declarations",
         (true, true) => "/connexion/totp",
         (true, false) => "/compte/totp",
-    };
-    let cookie_life = if second {
-        std::time::Duration::from_secs(HALF_SESSION.as_secs().unsigned_abs())
-    } else {
-        lifetime
     };
     Ok((
         [(
@@ -318,8 +311,7 @@ pub async fn totp_submit(
             csrf.expose(),
             true,
             now,
-            now + jiff::SignedDuration::try_from(lifetime)
-                .unwrap_or(jiff::SignedDuration::from_hours(8)),
+            session::full_session_end(now, lifetime),
         )
         .await?;
     Ok((
