@@ -1,4 +1,6 @@
-//! Security of every answer: headers, CSRF, cross-site writes, rate limits.
+//! Security of every answer and of signing in: headers, CSRF, cross-site writes, rate
+//! limits and lockouts, the second factor, API tokens of disabled accounts, page bounds,
+//! slow clients, who reads NIS 2 reports.
 
 use jiff::SignedDuration;
 use reqwest::StatusCode;
