@@ -71,7 +71,9 @@ impl Lockout {
 ///    names (password spraying), which the per-name counter does not see. Hospitals reach
 ///    Vigie through a few NAT addresses shared by all their staff, so this limit is loose;
 ///    the client IP is read from `X-Forwarded-For` only when the peer is a trusted proxy
-///    (`vigie serve --trusted-proxy`).
+///    (`vigie serve --trusted-proxy`). The web layer also gives each login name, with or
+///    without an account, a budget of attempts from all addresses together (10 per 10
+///    minutes), which bounds many addresses working on one name.
 ///
 /// For an unknown name the login calls [`dummy_verify`](crate::password::dummy_verify) and
 /// answers exactly as for a wrong password: « Identifiant ou mot de passe incorrect ».

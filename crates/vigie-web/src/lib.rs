@@ -45,6 +45,12 @@ pub struct Settings {
     /// …refilled over this period. A whole hospital may share one address: keep it loose;
     /// accounts are protected by their own lockout.
     pub login_period: Duration,
+    /// Login attempts (password or second factor) allowed at once on one login name,
+    /// whether it has an account or not, from any address…
+    pub account_burst: u32,
+    /// …refilled over this period. Failures also lock the name (`vigie_auth::Lockout`);
+    /// this bounds the attempts of many addresses on one name.
+    pub account_period: Duration,
     /// Reverse proxies whose `X-Forwarded-For` names the client; the address of any other
     /// peer is the client's own.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -60,6 +66,8 @@ impl Default for Settings {
             cert_name: "CERT Santé".into(),
             login_burst: 30,
             login_period: Duration::from_secs(60),
+            account_burst: 10,
+            account_period: Duration::from_secs(600),
             trusted_proxies: Vec::new(),
         }
     }
@@ -76,6 +84,8 @@ pub struct App {
     pub clock: Clock,
     /// Per-address limits of login attempts.
     pub(crate) limiter: Arc<security::RateLimiter>,
+    /// Per-name limits of login attempts.
+    pub(crate) account_limiter: Arc<security::RateLimiter<String>>,
     /// The routing rules and alert directories, trusted for a few seconds.
     pub routing: Arc<vigie_service::handling::RoutingCache>,
     /// The observatory's figures, pre-aggregated, kept current in the background.
@@ -86,12 +96,15 @@ impl App {
     /// A portal on `store`.
     pub fn new(store: Store, settings: Settings, clock: Clock) -> App {
         let limiter = security::RateLimiter::new(settings.login_burst, settings.login_period);
+        let account_limiter =
+            security::RateLimiter::new(settings.account_burst, settings.account_period);
         App {
             store,
             settings: Arc::new(settings),
             observatory: vigie_service::observatory::Snapshots::new(clock.clone()),
             clock,
             limiter: Arc::new(limiter),
+            account_limiter: Arc::new(account_limiter),
             routing: Arc::default(),
         }
     }

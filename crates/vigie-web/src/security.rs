@@ -152,16 +152,17 @@ fn is_cross_site_write(request: &Request) -> bool {
     }
 }
 
-/// A per-address budget of attempts that refills over time (a token bucket).
-pub struct RateLimiter {
+/// A budget of attempts per key (a client's address, a login name) that refills over
+/// time (a token bucket).
+pub struct RateLimiter<K = IpAddr> {
     capacity: f64,
     refill_per_sec: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     /// `capacity` attempts at once, refilled completely over `period`.
-    pub fn new(capacity: u32, period: Duration) -> RateLimiter {
+    pub fn new(capacity: u32, period: Duration) -> RateLimiter<K> {
         RateLimiter {
             capacity: f64::from(capacity),
             refill_per_sec: f64::from(capacity) / period.as_secs_f64(),
@@ -169,8 +170,8 @@ impl RateLimiter {
         }
     }
 
-    /// Spends one attempt for `ip`; false when its budget is spent.
-    pub fn allow(&self, ip: IpAddr) -> bool {
+    /// Spends one attempt for `key`; false when its budget is spent.
+    pub fn allow(&self, key: K) -> bool {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() > 100_000 {
@@ -180,7 +181,7 @@ impl RateLimiter {
                 *tokens + now.duration_since(*at).as_secs_f64() * rate < capacity
             });
         }
-        let (tokens, at) = buckets.entry(ip).or_insert((self.capacity, now));
+        let (tokens, at) = buckets.entry(key).or_insert((self.capacity, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.refill_per_sec)
             .min(self.capacity);
         *at = now;
@@ -191,6 +192,12 @@ impl RateLimiter {
             false
         }
     }
+}
+
+/// The key of a login name in the per-account budget: its normalised form, whether or not
+/// an account has it.
+pub fn login_key(name: &str) -> String {
+    name.trim().to_lowercase()
 }
 
 #[cfg(test)]
@@ -262,7 +269,7 @@ mod tests {
 
     #[test]
     fn the_budget_is_per_address_and_refills() {
-        let limiter = RateLimiter::new(3, Duration::from_millis(300));
+        let limiter: RateLimiter = RateLimiter::new(3, Duration::from_millis(300));
         let (a, b): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
         assert!((0..3).all(|_| limiter.allow(a)));
         assert!(!limiter.allow(a));

@@ -17,7 +17,7 @@ use vigie_store::{Login, LoginFactor, LoginRefusal};
 use crate::{
     App, WebError,
     layout::Layout,
-    security::{ClientIp, same_origin_proven},
+    security::{ClientIp, login_key, same_origin_proven},
     session::{self, AnySession, Protected, needs_second_factor},
 };
 
@@ -94,7 +94,7 @@ pub async fn submit(
     if !same_origin_proven(&headers) {
         return Err(WebError::Forbidden);
     }
-    if !app.limiter.allow(ip) {
+    if !app.limiter.allow(ip) || !app.account_limiter.allow(login_key(&form.email)) {
         return Err(WebError::TooMany);
     }
     let now = app.now();
@@ -230,10 +230,10 @@ pub async fn totp_submit(
     if any.session.mfa_done {
         return Ok(super::see_other("/declarations"));
     }
-    if !app.limiter.allow(ip) {
+    let user = &any.session.user;
+    if !app.limiter.allow(ip) || !app.account_limiter.allow(login_key(&user.email)) {
         return Err(WebError::TooMany);
     }
-    let user = &any.session.user;
     let Some(secret) = user
         .totp_secret
         .as_deref()

@@ -43,6 +43,7 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(Settings {
             login_burst: 1000,
+            account_burst: 1000,
             ..Settings::default()
         })
         .await

@@ -354,6 +354,45 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_login_budget() {
 }
 
 #[tokio::test]
+async fn many_addresses_on_one_name_share_its_budget_whether_it_has_an_account_or_not() {
+    let app = TestApp::spawn_with(vigie_web::Settings {
+        login_burst: 100,
+        account_burst: 3,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..vigie_web::Settings::default()
+    })
+    .await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    app.user(
+        "astreinte@ch-exemple.fr",
+        Role::Declarant,
+        Scope::Structure(s1),
+        false,
+    )
+    .await;
+    for email in ["astreinte@ch-exemple.fr", "personne@ch-exemple.fr"] {
+        let mut statuses = Vec::new();
+        for i in 0..4 {
+            let client = format!("203.0.113.{i}");
+            statuses.push(login_from(&app, &client, email).await.status());
+        }
+        assert_eq!(
+            statuses,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::TOO_MANY_REQUESTS
+            ],
+            "{email}"
+        );
+    }
+    // Other names keep their own budget.
+    let other = login_from(&app, "203.0.113.9", "autre@ch-exemple.fr").await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn names_without_an_account_are_counted_and_locked_like_accounts() {
     let app = TestApp::spawn().await;
     let s1 = app.structure("010000024", "76", "GHT Alpha").await;
