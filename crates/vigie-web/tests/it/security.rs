@@ -458,6 +458,12 @@ async fn replacing_the_second_factor_asks_for_the_password_and_a_code_and_ends_o
     let mut b = app.signed_in(&alice).await;
     app.advance(SignedDuration::from_secs(30));
 
+    assert!(
+        b.get("/compte")
+            .await
+            .body
+            .contains(r#"href="/compte/totp""#)
+    );
     let form = b.get("/compte/totp").await;
     assert!(form.body.contains(r#"name="password""#));
     assert!(form.body.contains(r#"name="current""#));
