@@ -58,16 +58,22 @@ impl Lockout {
 /// 1. **Per login name**, [`Lockout`]: the failure counter and the time of the last failure
 ///    are stored with the normalised login name (the lowercase e-mail address), in the
 ///    database so that every node sees them. They are kept for names that have no account
-///    too, so a locked name looks the same whether it exists or not. While locked, an
-///    attempt is refused without checking the password and is not counted (counting it
-///    would extend the lock forever). A success resets the counter. A wrong TOTP code counts
-///    as a failure of the same name.
-/// 2. **Per client IP**, in memory (`tower_governor` on the login routes): a burst of
+///    too (as a SHA-256 of the name), so a locked name looks the same whether it exists or
+///    not. While locked, an attempt is refused without checking the password or the code and
+///    is not counted (counting it would extend the lock forever). Only a complete login
+///    (password and, where required, second factor) resets the counter: a right password
+///    alone does not, or whoever knows it could guess codes without end. A wrong TOTP or
+///    recovery code counts as a failure of the same name, and the failure that locks the
+///    account also ends the half-open session. Counters idle for a day are forgotten.
+/// 2. **Per client IP**, in memory, on the login routes: a burst of
 ///    [`per_ip_burst`](LoginThrottle::per_ip_burst) attempts, then one per
 ///    [`per_ip_period`](LoginThrottle::per_ip_period). This slows one client trying many
 ///    names (password spraying), which the per-name counter does not see. Hospitals reach
 ///    Vigie through a few NAT addresses shared by all their staff, so this limit is loose;
-///    the client IP is read from `X-Forwarded-For` only behind a known proxy.
+///    the client IP is read from `X-Forwarded-For` only when the peer is a trusted proxy
+///    (`vigie serve --trusted-proxy`). The web layer also gives each login name, with or
+///    without an account, a budget of attempts from all addresses together (10 per 10
+///    minutes), which bounds many addresses working on one name.
 ///
 /// For an unknown name the login calls [`dummy_verify`](crate::password::dummy_verify) and
 /// answers exactly as for a wrong password: « Identifiant ou mot de passe incorrect ».

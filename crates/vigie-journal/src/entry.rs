@@ -86,6 +86,11 @@ vocabulary! {
         ThreatRecorded = ("threat_recorded", "Menace de la chronologie enregistrée"),
         /// A year of the observatory was published, or published again, as frozen files.
         YearPublished = ("year_published", "Publication d'une année de l'observatoire"),
+        /// An account's second factor (TOTP key and recovery codes) was replaced; its
+        /// other sessions ended.
+        SecondFactorReplaced = ("second_factor_replaced", "Vérification en deux étapes remplacée"),
+        /// An account was disabled: its sessions ended, its API tokens revoked.
+        AccountDisabled = ("account_disabled", "Compte désactivé"),
     }
 }
 

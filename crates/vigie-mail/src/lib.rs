@@ -22,5 +22,6 @@ pub use mail::{InvalidMessageId, Mail, MessageId, Stamp};
 pub use mailer::{MailError, Mailer};
 pub use templates::{
     Acknowledgment, ComplementRequest, EventNotice, Invitation, ReflexSheetMail, RoutingAlert,
-    acknowledgment, complement_request, event_notice, invitation, reflex_sheet, routing_alert,
+    SecondFactorChanged, acknowledgment, complement_request, event_notice, invitation,
+    reflex_sheet, routing_alert, second_factor_changed,
 };

@@ -298,6 +298,53 @@ pub fn complement_request(request: &ComplementRequest<'_>) -> Mail {
     .into_mail(request.to)
 }
 
+/// What the notice of a changed second factor says.
+#[derive(Debug, Clone, Copy)]
+pub struct SecondFactorChanged<'a> {
+    /// The account's owner.
+    pub to: &'a [Mailbox],
+    /// When it was changed (shown in Paris time).
+    pub at: jiff::Timestamp,
+    /// The address the change came from, if known.
+    pub from: Option<&'a str>,
+    /// The account page on the portal.
+    pub portal_url: &'a str,
+    /// Who signs, like `CERT Santé`.
+    pub cert_name: &'a str,
+}
+
+/// The notice sent to an account's owner when its second factor (TOTP key and recovery
+/// codes) was replaced: the other sessions were ended; if it was not them, whom to call.
+pub fn second_factor_changed(notice: &SecondFactorChanged<'_>) -> Mail {
+    let mut facts = vec![("Date", french_date_time(notice.at))];
+    if let Some(from) = notice.from {
+        facts.push(("Depuis l'adresse", one_line(from)));
+    }
+    Letter {
+        subject: "[Vigie] Votre vérification en deux étapes a été modifiée".to_owned(),
+        before: vec![
+            "La clé de vérification en deux étapes et les codes de secours de votre compte \
+             Vigie viennent d'être remplacés. Les anciens ne fonctionnent plus, et vos autres \
+             sessions ouvertes ont été fermées."
+                .to_owned(),
+        ],
+        facts,
+        link_sentence: "Pour consulter votre compte, connectez-vous au portail",
+        link_label: "ouvrir mon compte".to_owned(),
+        url: notice.portal_url,
+        after: vec![
+            format!(
+                "Si vous n'êtes pas à l'origine de ce changement, votre mot de passe est sans \
+                 doute connu d'un tiers : prévenez sans attendre {}.",
+                one_line(notice.cert_name)
+            ),
+            AUTOMATIC.to_owned(),
+        ],
+        signature: notice.cert_name,
+    }
+    .into_mail(notice.to)
+}
+
 const AUTOMATIC: &str = "Ce message est envoyé automatiquement : merci de ne pas y répondre.";
 
 const CONFIDENTIAL: &str = "Pour préserver la confidentialité des informations, ce message ne \

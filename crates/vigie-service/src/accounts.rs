@@ -119,6 +119,29 @@ pub async fn invite(
     Ok(link)
 }
 
+/// The notice that an account's second factor was replaced, ready for the outbox (`None`
+/// when the account's address is not one a mail can go to).
+pub fn second_factor_notice(
+    user: UserId,
+    email: &str,
+    from: Option<&str>,
+    portal: Portal<'_>,
+    now: Timestamp,
+) -> Option<vigie_store::OutboxMail> {
+    let to: Mailbox = email.trim().parse().ok()?;
+    let url = format!("{}/compte", portal.public_url.trim_end_matches('/'));
+    let mail = vigie_mail::second_factor_changed(&vigie_mail::SecondFactorChanged {
+        to: &[to],
+        at: now,
+        from,
+        portal_url: &url,
+        cert_name: portal.cert_name,
+    });
+    let left = format!("second-factor.{}.{}", user.0, now.as_nanosecond());
+    let message_id = message_id(&left, portal.public_url).ok()?;
+    Some(queueable(mail, &message_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,6 +269,11 @@ impl Store {
                     "complements pending",
                     include_str!("../migrations/sqlite/0007_complements_pending.sql"),
                 ),
+                (
+                    8,
+                    "login names",
+                    include_str!("../migrations/sqlite/0008_login_names.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -325,6 +330,11 @@ impl Store {
                     7,
                     "complements pending",
                     include_str!("../migrations/postgres/0007_complements_pending.sql"),
+                ),
+                (
+                    8,
+                    "login names",
+                    include_str!("../migrations/postgres/0008_login_names.sql"),
                 ),
             ])
             .run(&pool)

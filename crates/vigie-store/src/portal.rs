@@ -121,6 +121,33 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
 }
 
+/// A session to open (only the hash of its token is stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewSession<'a> {
+    /// Hash of the session token.
+    pub token_hash: &'a str,
+    /// The session's anti-CSRF token.
+    pub csrf: &'a str,
+    /// The second factor was checked (or is not required).
+    pub mfa_done: bool,
+    /// The session ends then.
+    pub expires_at: Timestamp,
+}
+
+/// A new second factor: the TOTP secret, the step its first code used, and the hashes of
+/// fresh recovery codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewSecondFactor<'a> {
+    /// The TOTP secret, in base32.
+    pub totp_secret: &'a str,
+    /// The step of the code that confirmed it (refused from now on).
+    pub totp_step: i64,
+    /// Hashes of the new recovery codes.
+    pub recovery_hashes: &'a [String],
+    /// The client's address, for the journal.
+    pub from: Option<std::net::IpAddr>,
+}
+
 /// A stored structure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructureRecord {
@@ -498,6 +525,11 @@ macro_rules! user_record {
     }};
 }
 
+/// The key of a login name in `login_names`: the SHA-256 of its normalised form.
+fn login_name_key(name: &str) -> String {
+    sha256_hex(name.trim().to_lowercase().as_bytes())
+}
+
 /// The columns of `users` that hold a scope, for a role's scope.
 fn scope_columns(
     scope: &Scope,
@@ -679,6 +711,144 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Journals a password accepted for an account whose second factor is still to be
+    /// checked; its failure count is kept: only both factors passing clears it.
+    pub async fn password_accepted(
+        &self,
+        user: UserId,
+        login: &Login,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.journal(vec![login_entry(user, login, true, None, now)])
+            .await?;
+        Ok(())
+    }
+
+    /// The consecutive failed logins of a name that has no account, and until when it
+    /// is locked: counted like an account's, so that both answer alike.
+    pub async fn login_name_failures(
+        &self,
+        name: &str,
+    ) -> Result<(u32, Option<Timestamp>), StoreError> {
+        let sql = "SELECT failed_logins, locked_until_ns FROM login_names WHERE name_sha256 = $1";
+        let key = login_name_key(name);
+        let row: Option<(i32, Option<i64>)> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(&key).fetch_optional(pool).await?);
+        Ok(match row {
+            Some((failures, locked)) => (u32::try_from(failures).unwrap_or(0), locked.map(instant)),
+            None => (0, None),
+        })
+    }
+
+    /// Counts a failed login of a name that has no account, with the lock that follows.
+    pub async fn login_name_failed(
+        &self,
+        name: &str,
+        now: Timestamp,
+        locked_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO login_names (name_sha256, failed_logins, last_failure_ns, locked_until_ns) \
+                   VALUES ($1, 1, $2, $3) ON CONFLICT (name_sha256) DO UPDATE SET \
+                   failed_logins = login_names.failed_logins + 1, \
+                   last_failure_ns = excluded.last_failure_ns, locked_until_ns = excluded.locked_until_ns";
+        let key = login_name_key(name);
+        on_pool!(self, pool => sqlx::query(sql).bind(&key).bind(ns(now)).bind(locked_until.map(ns)).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Forgets failed logins whose last failure is before `before`, of names without an
+    /// account and of accounts alike (so that both still answer the same); returns how
+    /// many names and accounts were forgotten.
+    pub async fn forget_failed_logins(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let names = "DELETE FROM login_names WHERE last_failure_ns < $1";
+        let accounts = "UPDATE users SET failed_logins = 0, locked_until_ns = NULL \
+                        WHERE failed_logins > 0 AND last_failure_ns < $1";
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(names).bind(ns(before)).execute(&mut *tx).await?.rows_affected();
+            let m = sqlx::query(accounts).bind(ns(before)).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            n + m
+        }))
+    }
+
+    /// Replaces an account's second factor (TOTP secret and recovery codes) in one
+    /// transaction: every session of the account ends, `session` opens in their place, and
+    /// `notice` (if any) is queued.
+    pub async fn replace_second_factor(
+        &self,
+        user: UserId,
+        factor: &NewSecondFactor<'_>,
+        session: &NewSession<'_>,
+        notice: Option<&OutboxMail>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let secret = "UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1";
+        let open = "INSERT INTO sessions (token_hash, user_id, csrf, mfa_done, created_at_ns, expires_at_ns) \
+                    VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(secret).bind(user.0).bind(factor.totp_secret).bind(factor.totp_step).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+            for hash in factor.recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user.0).bind(hash).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+            sqlx::query(open)
+                .bind(session.token_hash).bind(user.0).bind(session.csrf).bind(session.mfa_done)
+                .bind(ns(now)).bind(ns(session.expires_at))
+                .execute(&mut *tx).await?;
+            if let Some(mail) = notice {
+                enqueue!(&mut *tx, mail, now);
+            }
+            tx.append_journal(vec![NewEntry {
+                at_ns: ns(now),
+                actor: Actor::User(user.0),
+                action: Action::SecondFactorReplaced,
+                subject: Actor::User(user.0).to_string(),
+                payload: Payload::new()
+                    .with("from", factor.from.map(|ip| ip.to_string()))
+                    .with("recovery_codes", factor.recovery_hashes.len())
+                    .with("notified", notice.is_some()),
+            }]).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Disables an account, in one transaction, journaled with `by`: it may no longer log
+    /// in, its sessions end and the API tokens it created are revoked. False if there was
+    /// no such account.
+    pub async fn disable_user(
+        &self,
+        user: UserId,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let disable = "UPDATE users SET disabled = TRUE WHERE id = $1";
+        let revoke = "UPDATE api_tokens SET revoked_at_ns = $2 WHERE created_by = $1 AND revoked_at_ns IS NULL";
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(disable).bind(user.0).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+                let revoked = sqlx::query(revoke).bind(user.0).bind(ns(now)).execute(&mut *tx).await?.rows_affected();
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: by.clone(),
+                    action: Action::AccountDisabled,
+                    subject: Actor::User(user.0).to_string(),
+                    payload: Payload::new().with("api_tokens_revoked", revoked),
+                }]).await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        self.tokens.clear();
+        Ok(n == 1)
     }
 
     /// Opens a session (only the hash of its token is stored).
@@ -1108,10 +1278,11 @@ impl Store {
         )
     }
 
-    /// The structure a live API token acts for.
+    /// The structure a live API token acts for (none once its author is disabled).
     pub async fn api_token(&self, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let sql = "SELECT id, structure_id, label, created_by, created_at_ns, revoked_at_ns FROM api_tokens \
-                   WHERE token_hash = $1 AND revoked_at_ns IS NULL";
+        let sql = "SELECT t.id, t.structure_id, t.label, t.created_by, t.created_at_ns, t.revoked_at_ns \
+                   FROM api_tokens t LEFT JOIN users u ON u.id = t.created_by \
+                   WHERE t.token_hash = $1 AND t.revoked_at_ns IS NULL AND (u.id IS NULL OR NOT u.disabled)";
         Ok(on_pool!(self, pool => {
             match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
                 Some(row) => Some(api_token_record!(row)),
@@ -1120,7 +1291,8 @@ impl Store {
         }))
     }
 
-    /// A live API token with its structure and its author's address, in one query; a
+    /// A live API token with its structure and its author's address, in one query (none
+    /// once its author is disabled); a
     /// token read less than [`TOKEN_TRUSTED_FOR`](crate::TOKEN_TRUSTED_FOR) before `now` is
     /// not read again (a revocation through this store takes effect at once).
     pub async fn api_token_holder(
@@ -1135,7 +1307,8 @@ impl Store {
                    s.finess, s.name, s.kind, s.legal_status, s.region, s.ose, s.ght, u.email \
                    FROM api_tokens t JOIN structures s ON s.id = t.structure_id \
                    LEFT JOIN users u ON u.id = t.created_by \
-                   WHERE t.token_hash = $1 AND t.revoked_at_ns IS NULL";
+                   WHERE t.token_hash = $1 AND t.revoked_at_ns IS NULL \
+                   AND (u.id IS NULL OR NOT u.disabled)";
         let holder = on_pool!(self, pool => {
             match sqlx::query(sql).bind(hash).fetch_optional(pool).await? {
                 Some(row) => Some(ApiTokenHolder {

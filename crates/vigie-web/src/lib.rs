@@ -12,6 +12,7 @@ mod layout;
 mod pages;
 pub mod routes;
 mod security;
+pub mod serve;
 mod session;
 
 use std::{sync::Arc, time::Duration};
@@ -21,6 +22,7 @@ use jiff::Timestamp;
 use vigie_store::Store;
 
 pub use error::WebError;
+pub use serve::{Limits, serve};
 
 /// Where the clock comes from: the system in production, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -43,6 +45,15 @@ pub struct Settings {
     /// …refilled over this period. A whole hospital may share one address: keep it loose;
     /// accounts are protected by their own lockout.
     pub login_period: Duration,
+    /// Login attempts (password or second factor) allowed at once on one login name,
+    /// whether it has an account or not, from any address…
+    pub account_burst: u32,
+    /// …refilled over this period. Failures also lock the name (`vigie_auth::Lockout`);
+    /// this bounds the attempts of many addresses on one name.
+    pub account_period: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; the address of any other
+    /// peer is the client's own.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -55,6 +66,9 @@ impl Default for Settings {
             cert_name: "CERT Santé".into(),
             login_burst: 30,
             login_period: Duration::from_secs(60),
+            account_burst: 10,
+            account_period: Duration::from_secs(600),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -70,6 +84,8 @@ pub struct App {
     pub clock: Clock,
     /// Per-address limits of login attempts.
     pub(crate) limiter: Arc<security::RateLimiter>,
+    /// Per-name limits of login attempts.
+    pub(crate) account_limiter: Arc<security::RateLimiter<String>>,
     /// The routing rules and alert directories, trusted for a few seconds.
     pub routing: Arc<vigie_service::handling::RoutingCache>,
     /// The observatory's figures, pre-aggregated, kept current in the background.
@@ -80,12 +96,15 @@ impl App {
     /// A portal on `store`.
     pub fn new(store: Store, settings: Settings, clock: Clock) -> App {
         let limiter = security::RateLimiter::new(settings.login_burst, settings.login_period);
+        let account_limiter =
+            security::RateLimiter::new(settings.account_burst, settings.account_period);
         App {
             store,
             settings: Arc::new(settings),
             observatory: vigie_service::observatory::Snapshots::new(clock.clone()),
             clock,
             limiter: Arc::new(limiter),
+            account_limiter: Arc::new(account_limiter),
             routing: Arc::default(),
         }
     }

@@ -2,14 +2,14 @@
 
 use std::{
     collections::HashMap,
-    net::IpAddr,
+    net::{IpAddr, SocketAddr},
     sync::Mutex,
     time::{Duration, Instant},
 };
 
 use axum::{
-    extract::{Request, State},
-    http::{HeaderValue, Method, header},
+    extract::{ConnectInfo, FromRequestParts, Request, State},
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -59,6 +59,77 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
     response
 }
 
+/// Whether a form post shows it comes from the portal's own pages: the browser says so
+/// (`Sec-Fetch-Site: same-origin`, or `none` when typed by the user) or sends the `Origin`
+/// of the host it posts to. A post with neither header (a forged login from a page that
+/// strips them, or a script) proves nothing.
+pub fn same_origin_proven(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or_default();
+            let host = host.to_str().unwrap_or_default();
+            !host.is_empty() && origin.split_once("://").map(|(_, h)| h) == Some(host)
+        }
+        _ => false,
+    }
+}
+
+/// The client's address: the connecting peer, unless the peer is one of the `trusted`
+/// reverse proxies; then the right-most address of `X-Forwarded-For` that is not itself a
+/// trusted proxy (what the proxies appended; anything a client wrote is further left).
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| {
+        trusted
+            .iter()
+            .any(|t| t.to_canonical() == ip.to_canonical())
+    };
+    let peer = peer.to_canonical();
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(ip) => client = ip.to_canonical(),
+            Ok(ip) => return ip.to_canonical(),
+            // Beyond an unreadable entry nothing can be trusted: keep the last proxy.
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// The client's address of a request, as [`client_ip`] reads it with the portal's
+/// trusted proxies.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<App> for ClientIp {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, WebError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .ok_or(WebError::BadRequest("no peer address"))?;
+        Ok(ClientIp(client_ip(
+            peer,
+            &parts.headers,
+            &app.settings.trusted_proxies,
+        )))
+    }
+}
+
 /// A state-changing request sent by another site (checked with the browser's own headers).
 fn is_cross_site_write(request: &Request) -> bool {
     if matches!(
@@ -81,16 +152,17 @@ fn is_cross_site_write(request: &Request) -> bool {
     }
 }
 
-/// A per-address budget of attempts that refills over time (a token bucket).
-pub struct RateLimiter {
+/// A budget of attempts per key (a client's address, a login name) that refills over
+/// time (a token bucket).
+pub struct RateLimiter<K = IpAddr> {
     capacity: f64,
     refill_per_sec: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     /// `capacity` attempts at once, refilled completely over `period`.
-    pub fn new(capacity: u32, period: Duration) -> RateLimiter {
+    pub fn new(capacity: u32, period: Duration) -> RateLimiter<K> {
         RateLimiter {
             capacity: f64::from(capacity),
             refill_per_sec: f64::from(capacity) / period.as_secs_f64(),
@@ -98,8 +170,8 @@ impl RateLimiter {
         }
     }
 
-    /// Spends one attempt for `ip`; false when its budget is spent.
-    pub fn allow(&self, ip: IpAddr) -> bool {
+    /// Spends one attempt for `key`; false when its budget is spent.
+    pub fn allow(&self, key: K) -> bool {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() > 100_000 {
@@ -109,7 +181,7 @@ impl RateLimiter {
                 *tokens + now.duration_since(*at).as_secs_f64() * rate < capacity
             });
         }
-        let (tokens, at) = buckets.entry(ip).or_insert((self.capacity, now));
+        let (tokens, at) = buckets.entry(key).or_insert((self.capacity, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.refill_per_sec)
             .min(self.capacity);
         *at = now;
@@ -122,13 +194,82 @@ impl RateLimiter {
     }
 }
 
+/// The key of a login name in the per-account budget: its normalised form, whether or not
+/// an account has it.
+pub fn login_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn the_client_is_read_from_forwarded_for_behind_a_trusted_proxy_only() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("127.0.0.1"), ip("10.0.0.2")];
+        let headers = |xff: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in xff {
+                h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+            }
+            h
+        };
+        // (peer, X-Forwarded-For lines, client)
+        let cases: &[(&str, &[&str], &str)] = &[
+            ("192.0.2.7", &["203.0.113.9"], "192.0.2.7"),
+            ("127.0.0.1", &[], "127.0.0.1"),
+            ("127.0.0.1", &["203.0.113.9"], "203.0.113.9"),
+            ("127.0.0.1", &["198.51.100.1, 203.0.113.9"], "203.0.113.9"),
+            (
+                "127.0.0.1",
+                &["198.51.100.1", "203.0.113.9, 10.0.0.2"],
+                "203.0.113.9",
+            ),
+            ("127.0.0.1", &["10.0.0.2"], "10.0.0.2"),
+            ("127.0.0.1", &["junk, 203.0.113.9"], "203.0.113.9"),
+            ("127.0.0.1", &["203.0.113.9, junk"], "127.0.0.1"),
+            ("::ffff:127.0.0.1", &["2001:db8::1"], "2001:db8::1"),
+        ];
+        for &(peer, xff, client) in cases {
+            assert_eq!(
+                client_ip(ip(peer), &headers(xff), &proxy),
+                ip(client),
+                "{peer} {xff:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_login_post_must_show_where_it_comes_from() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            h
+        };
+        assert!(!same_origin_proven(&h(&[])));
+        assert!(!same_origin_proven(&h(&[("host", "vigie.fr")])));
+        assert!(same_origin_proven(&h(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin_proven(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(same_origin_proven(&h(&[
+            ("host", "vigie.fr"),
+            ("origin", "https://vigie.fr")
+        ])));
+        assert!(!same_origin_proven(&h(&[
+            ("host", "vigie.fr"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin_proven(&h(&[
+            ("host", "vigie.fr"),
+            ("origin", "null")
+        ])));
+    }
+
+    #[test]
     fn the_budget_is_per_address_and_refills() {
-        let limiter = RateLimiter::new(3, Duration::from_millis(300));
+        let limiter: RateLimiter = RateLimiter::new(3, Duration::from_millis(300));
         let (a, b): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
         assert!((0..3).all(|_| limiter.allow(a)));
         assert!(!limiter.allow(a));

@@ -170,6 +170,14 @@ where
     }
 }
 
+/// When a session signed in in full at `now` ends: `lifetime` later (8 hours if that is
+/// beyond what an instant can hold).
+pub fn full_session_end(now: jiff::Timestamp, lifetime: std::time::Duration) -> jiff::Timestamp {
+    let lifetime =
+        jiff::SignedDuration::try_from(lifetime).unwrap_or(jiff::SignedDuration::from_hours(8));
+    now.saturating_add(lifetime).unwrap_or(jiff::Timestamp::MAX)
+}
+
 /// A fresh session token and its CSRF token.
 pub fn new_tokens() -> Result<(SecretToken, SecretToken), vigie_auth::AuthError> {
     Ok((

@@ -60,6 +60,13 @@ pub enum Action {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Disables an account: it can no longer log in, its sessions end and the API tokens
+    /// it created are revoked.
+    Disable {
+        /// The account's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// The structure with this FINESS number, made known from the register if needed.
@@ -156,6 +163,19 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
                 .create_api_token(structure, &token.hash().to_hex(), &label, author, now())
                 .await?;
             println!("{}", token.expose());
+        }
+        Action::Disable { email } => {
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no account {email}"))?;
+            store
+                .disable_user(user.id, &crate::journal::operator(), now())
+                .await?;
+            println!(
+                "Compte {} désactivé : sessions fermées, jetons d'API révoqués.",
+                user.email
+            );
         }
     }
     store.close().await;

@@ -49,6 +49,22 @@ pub struct Args {
     /// Reminders at most for one request for complements.
     #[arg(long, default_value_t = 3)]
     complement_reminders: u8,
+    /// A reverse proxy in front of the portal (repeat for several): for requests from
+    /// these addresses only, the client's address is read from `X-Forwarded-For`.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a client has to send a request's headers; idle connections close after it.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body once its headers are in.
+    #[arg(long, default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds to answer a request once its headers are in.
+    #[arg(long, default_value_t = 300)]
+    request_timeout: u64,
+    /// Connections served at once; further ones wait to be accepted.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
     /// The establishments register the demo is modelled on (DREES SAE folder); by default,
     /// the SAE 2023 shipped with Vigie.
     #[arg(long)]
@@ -224,7 +240,14 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         session_lifetime: Duration::from_secs(8 * 3600),
         mail_from: args.mail_from.clone(),
         cert_name: args.cert_name.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
         ..Settings::default()
+    };
+    let limits = vigie_web::Limits {
+        header_read: Duration::from_secs(args.header_timeout.max(1)),
+        body_read: Duration::from_secs(args.body_timeout.max(1)),
+        request: Duration::from_secs(args.request_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
     };
     let app = App::new(store.clone(), settings, clock.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -240,6 +263,11 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
             loop {
                 if let Err(e) = store.delete_expired_sessions(clock()).await {
                     eprintln!("sessions: {e}");
+                }
+                // Failed logins are forgotten a day after the last one.
+                let day_ago = clock() - jiff::SignedDuration::from_hours(24);
+                if let Err(e) = store.forget_failed_logins(day_ago).await {
+                    eprintln!("failed logins: {e}");
                 }
                 if let Err(e) = vigie_service::handling::remind_complements(
                     &store,
@@ -295,11 +323,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         println!("Données ouvertes de l'observatoire : {public_url}/donnees");
         println!("Rapport annuel {year} : {public_url}/donnees/{year}/rapport.html");
     }
-    let service = vigie_web::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    vigie_web::serve(listener, vigie_web::router(app), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(ExitCode::SUCCESS)
 }

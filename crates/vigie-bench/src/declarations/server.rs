@@ -279,6 +279,10 @@ impl Server {
             .arg("serve")
             .arg("--listen")
             .arg(addr.to_string())
+            // As patient as the benchmark's clients: the first dashboard at 10M rows waits
+            // for the server to read them all, longer on a busy machine.
+            .arg("--request-timeout")
+            .arg("1800")
             .env_remove("VIGIE_SMTP_URL")
             .env_remove("VIGIE_PUBLIC_URL")
             .env_remove("VIGIE_DATABASE_URL")

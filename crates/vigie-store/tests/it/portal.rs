@@ -526,3 +526,215 @@ async fn api_tokens_are_trusted_briefly() {
     assert!(store.api_token_holder("h2", now).await.unwrap().is_none());
     other.close().await;
 }
+
+/// Accounts' security: counters of names without an account, a disabled account's tokens
+/// and sessions, a second factor replaced in one transaction.
+async fn account_security_story(store: &Store) {
+    let now = at("2024-11-28T08:15:00Z");
+    let s1 = store
+        .save_structure(&structure("010000024", "76", "Alpha"))
+        .await
+        .unwrap();
+
+    // A name without an account is counted like one, whatever its case.
+    assert_eq!(
+        store.login_name_failures("ghost@x.fr").await.unwrap(),
+        (0, None)
+    );
+    store
+        .login_name_failed(" Ghost@X.fr", now, None)
+        .await
+        .unwrap();
+    let until = now + 1.minute();
+    store
+        .login_name_failed("ghost@x.fr", now, Some(until))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.login_name_failures("GHOST@x.fr ").await.unwrap(),
+        (2, Some(until))
+    );
+    assert_eq!(store.forget_failed_logins(now).await.unwrap(), 0);
+    assert_eq!(
+        store.forget_failed_logins(now + 1.second()).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store.login_name_failures("ghost@x.fr").await.unwrap(),
+        (0, None)
+    );
+
+    // A disabled account: its tokens are revoked and refused, its sessions end.
+    let new = |email: &str| NewUser {
+        email: email.into(),
+        display_name: "D".into(),
+        role: Role::Declarant,
+        scope: Scope::Structure(s1),
+        password_hash: Some("$argon2id$stub".into()),
+    };
+    let dora = store.create_user(&new("dora@ch.fr"), now).await.unwrap();
+    let eve = store.create_user(&new("eve@ch.fr"), now).await.unwrap();
+    store
+        .create_api_token(s1, "dora-token", "SIEM", Some(dora), now)
+        .await
+        .unwrap();
+    store
+        .create_api_token(s1, "eve-token", "SIEM", Some(eve), now)
+        .await
+        .unwrap();
+    store
+        .create_session("dora-session", dora, "c", true, now, now + 8.hours())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .api_token_holder("dora-token", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let admin = Actor::Operator("admin".into());
+    assert!(store.disable_user(dora, &admin, now).await.unwrap());
+    assert!(
+        store
+            .api_token_holder("dora-token", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.api_token("dora-token").await.unwrap().is_none());
+    assert!(store.session("dora-session", now).await.unwrap().is_none());
+    let tokens = store.api_tokens(s1).await.unwrap();
+    let revoked: Vec<bool> = tokens.iter().map(|t| t.revoked_at.is_some()).collect();
+    assert_eq!(
+        revoked,
+        vec![true, false],
+        "only the disabled author's token"
+    );
+    assert!(
+        store
+            .api_token_holder("eve-token", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.user(dora).await.unwrap().unwrap().disabled);
+
+    // An account's failures are forgotten the same way.
+    let login = Login {
+        factor: LoginFactor::Password,
+        from: None,
+    };
+    store
+        .login_failed(eve, &login, now, Some(until))
+        .await
+        .unwrap();
+    assert_eq!(store.user(eve).await.unwrap().unwrap().failed_logins, 1);
+    assert_eq!(store.forget_failed_logins(now).await.unwrap(), 0);
+    assert_eq!(
+        store.forget_failed_logins(now + 1.second()).await.unwrap(),
+        1
+    );
+    let user = store.user(eve).await.unwrap().unwrap();
+    assert_eq!((user.failed_logins, user.locked_until), (0, None));
+
+    // A second factor replaced: secret, step, codes and sessions in one go, with its notice.
+    store
+        .create_session("eve-1", eve, "c", true, now, now + 8.hours())
+        .await
+        .unwrap();
+    store
+        .create_session("eve-2", eve, "c", true, now, now + 8.hours())
+        .await
+        .unwrap();
+    let hashes = vec!["r1".to_owned(), "r2".to_owned()];
+    store
+        .replace_second_factor(
+            eve,
+            &vigie_store::NewSecondFactor {
+                totp_secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                totp_step: 42,
+                recovery_hashes: &hashes,
+                from: Some("192.0.2.1".parse().unwrap()),
+            },
+            &vigie_store::NewSession {
+                token_hash: "eve-3",
+                csrf: "c3",
+                mfa_done: true,
+                expires_at: now + 8.hours(),
+            },
+            Some(&mail("eve@ch.fr", "[Vigie] changé".into())),
+            now,
+        )
+        .await
+        .unwrap();
+    let user = store.user(eve).await.unwrap().unwrap();
+    assert_eq!(
+        (user.totp_secret.as_deref(), user.totp_last_step),
+        (Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), Some(42))
+    );
+    assert!(!store.accept_totp_step(eve, 42).await.unwrap());
+    let mut codes = store.unused_recovery_codes(eve).await.unwrap();
+    codes.sort();
+    assert_eq!(codes, hashes);
+    for gone in ["eve-1", "eve-2"] {
+        assert!(store.session(gone, now).await.unwrap().is_none(), "{gone}");
+    }
+    assert_eq!(
+        store.session("eve-3", now).await.unwrap().unwrap().csrf,
+        "c3"
+    );
+    let due = store.due_mails(now, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].mail.recipients, vec!["eve@ch.fr".to_owned()]);
+
+    // Both changes are in the journal, with who made them, and the chain holds.
+    let journaled: Vec<(String, String, String, String)> = store
+        .journal_entries(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action != "login_failed")
+        .map(|r| {
+            (
+                r.entry.actor,
+                r.entry.action,
+                r.entry.subject,
+                r.entry.payload,
+            )
+        })
+        .collect();
+    assert_eq!(
+        journaled,
+        vec![
+            (
+                "operator:admin".to_owned(),
+                "account_disabled".to_owned(),
+                format!("user:{}", dora.0),
+                r#"{"api_tokens_revoked":1}"#.to_owned()
+            ),
+            (
+                format!("user:{}", eve.0),
+                "second_factor_replaced".to_owned(),
+                format!("user:{}", eve.0),
+                r#"{"from":"192.0.2.1","notified":true,"recovery_codes":2}"#.to_owned()
+            ),
+        ]
+    );
+    assert!(store.verify_journal(&[]).await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn account_security_on_sqlite() {
+    let db = crate::engines::Sqlite::new().await;
+    account_security_story(&db.store).await;
+}
+
+#[tokio::test]
+async fn account_security_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    account_security_story(&db.store).await;
+    db.drop().await;
+}

@@ -11,17 +11,20 @@ use axum::{
 use serde::Deserialize;
 use vigie_access::{Authority, Role, Scope};
 use vigie_auth::{
-    PasswordHash, PasswordPolicy, RecoveryCodes, SecretString, SecretToken, TokenHash, TokenKind,
-    TotpSecret, password, totp,
+    Lockout, PasswordHash, PasswordPolicy, RecoveryCodes, SecretString, SecretToken, TokenHash,
+    TokenKind, TotpSecret, password, totp,
 };
 use vigie_mail::Mailbox;
 use vigie_model::{Code, Finess, Region};
 use vigie_service::accounts::{InviteError, NewInvitation};
-use vigie_store::{ApiTokenRecord, InvitationRecord, NewUser};
+use vigie_store::{
+    ApiTokenRecord, InvitationRecord, Login, LoginFactor, NewSecondFactor, NewSession, NewUser,
+};
 
 use crate::{
     App, WebError,
     layout::Layout,
+    security::ClientIp,
     session::{self, AnySession, Protected, SignedIn},
 };
 
@@ -93,6 +96,10 @@ struct EnrolPage {
     secret: String,
     qr: String,
     error: Option<String>,
+    /// A signed-in account confirms the change with its password…
+    asks_password: bool,
+    /// …and, if it has one, a code of its current second factor.
+    asks_current: bool,
 }
 
 fn enrol_page(
@@ -111,6 +118,8 @@ fn enrol_page(
         secret: secret.to_base32().expose_secret().to_owned(),
         qr,
         error: error.clone(),
+        asks_password: session.mfa_done,
+        asks_current: session.mfa_done && session.user.totp_secret.is_some(),
     };
     let mut response = super::render(&page)?;
     if error.is_some() {
@@ -157,6 +166,10 @@ pub struct EnrolForm {
     csrf: String,
     secret: String,
     code: String,
+    /// The account's password (asked of a signed-in account).
+    password: String,
+    /// A code of the current second factor, TOTP or recovery (asked when there is one).
+    current: String,
 }
 
 #[derive(Template)]
@@ -167,8 +180,15 @@ struct CodesPage {
 }
 
 /// `POST /compte/totp`: checks a first code, then shows the recovery codes once.
+///
+/// Reached from "Mon compte" (a signed-in session), the change must be confirmed with the
+/// password and, when a second factor exists, one of its codes: a session left open
+/// somewhere must not be enough to take the account over. Wrong answers count as failed
+/// logins of the account. The change ends every other session of the account and sends
+/// its owner a notice.
 pub async fn enrol(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     any: AnySession,
     Form(form): Form<EnrolForm>,
 ) -> Result<Response, WebError> {
@@ -181,38 +201,135 @@ pub async fn enrol(
     let secret =
         TotpSecret::from_base32(&form.secret).map_err(|_| WebError::BadRequest("bad secret"))?;
     let now = app.now();
+    let user = &any.session.user;
+    if any.session.mfa_done {
+        if user.locked_until.is_some_and(|until| until > now) {
+            return enrol_page(
+                &any.session,
+                &secret,
+                Some("Trop de tentatives : la modification est suspendue quelques minutes.".into()),
+            );
+        }
+        if let Some(factor) = confirm_change(&app, user, &form, now).await? {
+            let failures = u32::try_from(user.failed_logins)
+                .unwrap_or(0)
+                .saturating_add(1);
+            let login = Login {
+                factor,
+                from: Some(ip),
+            };
+            app.store
+                .login_failed(user.id, &login, now, Lockout::after(failures, now, now))
+                .await?;
+            return enrol_page(
+                &any.session,
+                &secret,
+                Some("Mot de passe ou code actuel incorrect.".into()),
+            );
+        }
+    }
     let step = match totp::verify(&secret, &form.code, now, None) {
         Ok(step) => step,
         Err(e) => return enrol_page(&any.session, &secret, Some(e.message_fr())),
     };
-    let user = any.session.user.id;
-    app.store.set_totp(user, Some(&form.secret)).await?;
-    app.store
-        .accept_totp_step(user, i64::try_from(step).unwrap_or(i64::MAX))
-        .await?;
     let (codes, hashes) = RecoveryCodes::generate()?;
-    app.store
-        .set_recovery_codes(user, &hashes.iter().map(|h| h.to_hex()).collect::<Vec<_>>())
-        .await?;
-    // The session is now fully signed in, under a new token.
+    let hashes: Vec<String> = hashes.iter().map(|h| h.to_hex()).collect();
+    // The session is now fully signed in, under a new token; every other one ends.
     let (token, csrf) = session::new_tokens()?;
-    app.store.delete_session(&any.token_hash).await?;
-    app.store
-        .create_session(
-            &token.hash().to_hex(),
-            user,
-            csrf.expose(),
-            true,
+    let lifetime = app.settings.session_lifetime;
+    let token_hash = token.hash().to_hex();
+    let from = ip.to_string();
+    let notice = if any.session.mfa_done {
+        vigie_service::accounts::second_factor_notice(
+            user.id,
+            &user.email,
+            Some(&from),
+            app.portal(),
             now,
-            any.session.expires_at,
+        )
+    } else {
+        None
+    };
+    app.store
+        .replace_second_factor(
+            user.id,
+            &NewSecondFactor {
+                totp_secret: &form.secret,
+                totp_step: i64::try_from(step).unwrap_or(i64::MAX),
+                recovery_hashes: &hashes,
+                from: Some(ip),
+            },
+            &NewSession {
+                token_hash: &token_hash,
+                csrf: csrf.expose(),
+                mfa_done: true,
+                expires_at: session::full_session_end(now, lifetime),
+            },
+            notice.as_ref(),
+            now,
         )
         .await?;
+    if !any.session.mfa_done {
+        // A privileged account's first login: password, then its first code.
+        let login = Login {
+            factor: LoginFactor::Totp,
+            from: Some(ip),
+        };
+        app.store.login_succeeded(user.id, &login, now).await?;
+    }
     let page = CodesPage {
         layout: Layout::anonymous("Vos codes de secours"),
         codes,
     };
-    let cookie = session::open_cookie(&token, app.settings.session_lifetime);
+    let cookie = session::open_cookie(&token, lifetime);
     Ok(([(header::SET_COOKIE, cookie)], super::render(&page)?).into_response())
+}
+
+/// Checks the password and the current second factor confirming a change; the factor
+/// that failed, or `None` when both are right.
+async fn confirm_change(
+    app: &App,
+    user: &vigie_store::UserRecord,
+    form: &EnrolForm,
+    now: jiff::Timestamp,
+) -> Result<Option<LoginFactor>, WebError> {
+    let password = SecretString::from(form.password.clone());
+    let good_password = match user
+        .password_hash
+        .as_deref()
+        .and_then(|h| PasswordHash::parse(h).ok())
+    {
+        Some(hash) => hash.verify(&password),
+        None => {
+            vigie_auth::dummy_verify(&password);
+            false
+        }
+    };
+    if !good_password {
+        return Ok(Some(LoginFactor::Password));
+    }
+    let Some(current) = user
+        .totp_secret
+        .as_deref()
+        .and_then(|s| TotpSecret::from_base32(s).ok())
+    else {
+        return Ok(None);
+    };
+    let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+    match totp::verify(&current, &form.current, now, last) {
+        Ok(step) => {
+            let fresh = app
+                .store
+                .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                .await?;
+            Ok((!fresh).then_some(LoginFactor::Totp))
+        }
+        Err(totp::TotpError::Malformed) => {
+            let used = super::login::recovery(app, user.id, &form.current, now).await?;
+            Ok((!used).then_some(LoginFactor::RecoveryCode))
+        }
+        Err(_) => Ok(Some(LoginFactor::Totp)),
+    }
 }
 
 /// What the API token form sends.

@@ -44,6 +44,15 @@ pub fn french(at: vigie_model::DateTime) -> String {
     vigie_mail::french_date_time(at.timestamp())
 }
 
+/// The last page a list may ask for, as the API allows: far beyond any real list, and
+/// small enough that its offset never overflows.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// A requested page number, between 1 and [`MAX_PAGE`].
+pub fn clamp_page(page: i64) -> i64 {
+    page.clamp(1, MAX_PAGE)
+}
+
 /// Query of the list.
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -57,7 +66,7 @@ pub async fn list(
     who: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = clamp_page(q.page.unwrap_or(1));
     let listing = who.user.viewer.incident_listing();
     let rows = app
         .store

@@ -145,7 +145,7 @@ pub async fn queue(
     super::require(&who, super::STAFF)?;
     let now = app.now();
     let filter = q.filter(&who, now);
-    let page = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let page = super::cases::clamp_page(q.page.parse::<i64>().unwrap_or(1));
     let lines = app
         .store
         .queue(&filter, QUEUE_PAGE + 1, (page - 1) * QUEUE_PAGE)
@@ -1001,8 +1001,24 @@ pub struct Nis2View {
     pub(crate) submissions: Vec<ShownSubmission>,
     pub(crate) reports: Vec<Choice>,
     pub(crate) can_submit: bool,
+    /// Whether the reports' texts are shown ([`reads_nis2_reports`]).
+    pub(crate) shows_bodies: bool,
     pub(crate) error: Option<&'static str>,
     pub(crate) draft: String,
+}
+
+/// Who reads the texts of a case's NIS 2 reports: those the notification concerns, the
+/// CERT's staff (who handle it) and the declaring structure's own accounts (who wrote it).
+/// Others who read the case (its GHT, its ARS, the authorities it was routed to) see the
+/// deadlines and which report was sent when, not what it says: the authorities receive
+/// the notification through their own channel.
+pub fn reads_nis2_reports(
+    viewer: &vigie_access::Viewer,
+    facts: &vigie_access::IncidentFacts,
+) -> bool {
+    vigie_access::allows(viewer, facts, IncidentAction::Handle)
+        || (viewer.role() == vigie_access::Role::Declarant
+            && vigie_access::allows(viewer, facts, IncidentAction::Message))
 }
 
 /// A refused NIS2 submission: what was typed and why.
@@ -1090,7 +1106,9 @@ pub async fn nis2_view(
     };
     let deadlines = nis2::deadlines(aware_at, first, app.now());
     let chosen = retry.as_ref().map(|r| r.report.as_str()).unwrap_or("");
+    let shows_bodies = reads_nis2_reports(&who.user.viewer, &record.facts);
     Ok(Some(Nis2View {
+        shows_bodies,
         deadlines: shown_deadlines(&deadlines),
         submissions: submissions
             .into_iter()
@@ -1100,7 +1118,7 @@ pub async fn nis2_view(
                 version: s.version,
                 at: vigie_mail::french_date_time(s.at),
                 by: s.by.unwrap_or_else(|| "—".into()),
-                body: s.body,
+                body: if shows_bodies { s.body } else { String::new() },
             })
             .collect(),
         reports: choices::<Report>(&[chosen]),

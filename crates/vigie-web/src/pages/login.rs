@@ -1,12 +1,10 @@
 //! Logging in: password, then the second factor; logging out.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::{
     Form,
-    extract::{ConnectInfo, State},
-    http::header,
+    extract::State,
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -19,6 +17,7 @@ use vigie_store::{Login, LoginFactor, LoginRefusal};
 use crate::{
     App, WebError,
     layout::Layout,
+    security::{ClientIp, login_key, same_origin_proven},
     session::{self, AnySession, Protected, needs_second_factor},
 };
 
@@ -49,6 +48,17 @@ pub struct LoginForm {
 /// The one message for every failed login, so that it tells nothing about the account.
 const BAD_LOGIN: &str = "Adresse électronique ou mot de passe incorrect.";
 
+/// The one message for a locked name, whether it has an account or not.
+const LOCKED: &str =
+    "Trop de tentatives : la connexion à ce compte est suspendue quelques minutes.";
+
+/// The message when a wrong code locks the account and ends the half-open session.
+const LOCKED_BY_CODES: &str = "Trop de codes erronés : la connexion à ce compte est suspendue \
+     quelques minutes. Reconnectez-vous ensuite avec votre mot de passe.";
+
+/// How long a session whose second factor is still to be checked (or enrolled) lives.
+pub const HALF_SESSION: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
 /// `GET /connexion`.
 pub async fn form(State(_app): State<App>) -> Result<Response, WebError> {
     super::render(&LoginPage {
@@ -70,22 +80,42 @@ fn failed(email: String, error: &'static str) -> Result<Response, WebError> {
 }
 
 /// `POST /connexion`.
+///
+/// A name without an account is counted and locked like one that has an account, and
+/// answered alike. A right password counts as nothing: only both factors passing clear
+/// the failures (a password known to an attacker must not reopen guesses at the code).
 pub async fn submit(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    if !app.limiter.allow(peer.ip()) {
+    // Login CSRF: a post that does not show it comes from the login page is refused.
+    if !same_origin_proven(&headers) {
+        return Err(WebError::Forbidden);
+    }
+    if !app.limiter.allow(ip) || !app.account_limiter.allow(login_key(&form.email)) {
         return Err(WebError::TooMany);
     }
     let now = app.now();
     let password = SecretString::from(form.password);
     let login = Login {
         factor: LoginFactor::Password,
-        from: Some(peer.ip()),
+        from: Some(ip),
     };
     let Some(user) = app.store.user_by_email(&form.email).await? else {
         dummy_verify(&password);
+        let (failures, locked_until) = app.store.login_name_failures(&form.email).await?;
+        if locked_until.is_some_and(|until| until > now) {
+            app.store
+                .login_refused(None, &form.email, &login, LoginRefusal::Locked, now)
+                .await?;
+            return failed(form.email, LOCKED);
+        }
+        let failures = failures.saturating_add(1);
+        app.store
+            .login_name_failed(&form.email, now, Lockout::after(failures, now, now))
+            .await?;
         app.store
             .login_refused(None, &form.email, &login, LoginRefusal::UnknownAccount, now)
             .await?;
@@ -102,10 +132,7 @@ pub async fn submit(
                 now,
             )
             .await?;
-        return failed(
-            form.email,
-            "Trop de tentatives : la connexion à ce compte est suspendue quelques minutes.",
-        );
+        return failed(form.email, LOCKED);
     }
     let hash = user
         .password_hash
@@ -127,12 +154,17 @@ pub async fn submit(
             .await?;
         return failed(form.email, BAD_LOGIN);
     }
-    app.store.login_succeeded(user.id, &login, now).await?;
     let second = needs_second_factor(&user);
-    let (token, csrf) = session::new_tokens()?;
     let lifetime = app.settings.session_lifetime;
-    let expires = now
-        + jiff::SignedDuration::try_from(lifetime).unwrap_or(jiff::SignedDuration::from_hours(8));
+    let (expires, cookie_life) = if second {
+        // Journaled, but the failures stay until the second factor passes too.
+        app.store.password_accepted(user.id, &login, now).await?;
+        (now + HALF_SESSION, HALF_SESSION.unsigned_abs())
+    } else {
+        app.store.login_succeeded(user.id, &login, now).await?;
+        (session::full_session_end(now, lifetime), lifetime)
+    };
+    let (token, csrf) = session::new_tokens()?;
     app.store
         .create_session(
             &token.hash().to_hex(),
@@ -149,7 +181,10 @@ pub async fn submit(
         (true, false) => "/compte/totp",
     };
     Ok((
-        [(header::SET_COOKIE, session::open_cookie(&token, lifetime))],
+        [(
+            header::SET_COOKIE,
+            session::open_cookie(&token, cookie_life),
+        )],
         super::see_other(to),
     )
         .into_response())
@@ -179,9 +214,13 @@ pub struct TotpForm {
 }
 
 /// `POST /connexion/totp`: a TOTP code, or a recovery code; each accepted once.
+///
+/// The account's lock applies here as at the password: a wrong code counts as a failure
+/// of the account, and the failure that locks it also ends the half-open session, so the
+/// next guess needs the password again, once the lock is over.
 pub async fn totp_submit(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     any: AnySession,
     Form(form): Form<TotpForm>,
 ) -> Result<Response, WebError> {
@@ -191,10 +230,10 @@ pub async fn totp_submit(
     if any.session.mfa_done {
         return Ok(super::see_other("/declarations"));
     }
-    if !app.limiter.allow(peer.ip()) {
+    let user = &any.session.user;
+    if !app.limiter.allow(ip) || !app.account_limiter.allow(login_key(&user.email)) {
         return Err(WebError::TooMany);
     }
-    let user = &any.session.user;
     let Some(secret) = user
         .totp_secret
         .as_deref()
@@ -203,6 +242,22 @@ pub async fn totp_submit(
         return Err(WebError::Enrol);
     };
     let now = app.now();
+    if user.locked_until.is_some_and(|until| until > now) {
+        let login = Login {
+            factor: LoginFactor::Totp,
+            from: Some(ip),
+        };
+        app.store
+            .login_refused(
+                Some(user.id),
+                &user.email,
+                &login,
+                LoginRefusal::Locked,
+                now,
+            )
+            .await?;
+        return signed_out(&app, &any, user.email.clone(), LOCKED).await;
+    }
     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
     let (accepted, factor) = match totp::verify(&secret, &form.code, now, last) {
         Ok(step) => {
@@ -221,15 +276,17 @@ pub async fn totp_submit(
     };
     let login = Login {
         factor,
-        from: Some(peer.ip()),
+        from: Some(ip),
     };
     if !accepted {
         let failures = u32::try_from(user.failed_logins)
             .unwrap_or(0)
             .saturating_add(1);
-        app.store
-            .login_failed(user.id, &login, now, Lockout::after(failures, now, now))
-            .await?;
+        let lock = Lockout::after(failures, now, now);
+        app.store.login_failed(user.id, &login, now, lock).await?;
+        if lock.is_some() {
+            return signed_out(&app, &any, user.email.clone(), LOCKED_BY_CODES).await;
+        }
         let page = TotpPage {
             layout: Layout::anonymous("Vérification en deux étapes"),
             csrf: any.session.csrf.clone(),
@@ -241,8 +298,9 @@ pub async fn totp_submit(
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(response);
     }
+    // Both factors passed: only now are the failures cleared.
     app.store.login_succeeded(user.id, &login, now).await?;
-    // A new session token once the second factor is checked.
+    // A new session token once the second factor is checked, for the session's full life.
     let (token, csrf) = session::new_tokens()?;
     let lifetime = app.settings.session_lifetime;
     app.store.delete_session(&any.token_hash).await?;
@@ -253,7 +311,7 @@ pub async fn totp_submit(
             csrf.expose(),
             true,
             now,
-            any.session.expires_at,
+            session::full_session_end(now, lifetime),
         )
         .await?;
     Ok((
@@ -263,8 +321,25 @@ pub async fn totp_submit(
         .into_response())
 }
 
+/// Ends a half-open session and shows the login page with `error`.
+async fn signed_out(
+    app: &App,
+    any: &AnySession,
+    email: String,
+    error: &'static str,
+) -> Result<Response, WebError> {
+    app.store.delete_session(&any.token_hash).await?;
+    let mut response = failed(email, error)?;
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        axum::http::HeaderValue::from_str(&session::close_cookie())
+            .map_err(|_| WebError::BadRequest("cookie"))?,
+    );
+    Ok(response)
+}
+
 /// Uses a recovery code of the account, once.
-async fn recovery(
+pub(super) async fn recovery(
     app: &App,
     user: vigie_access::UserId,
     code: &str,

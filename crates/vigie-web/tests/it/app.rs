@@ -1,9 +1,6 @@
 //! A running portal for tests, and a browser-like client.
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{StatusCode, header};
@@ -46,6 +43,7 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(Settings {
             login_burst: 1000,
+            account_burst: 1000,
             ..Settings::default()
         })
         .await
@@ -53,6 +51,11 @@ impl TestApp {
 
     /// Starts a portal with these settings (its public URL is set to where it listens).
     pub async fn spawn_with(settings: Settings) -> TestApp {
+        TestApp::spawn_limited(settings, vigie_web::Limits::default()).await
+    }
+
+    /// Starts a portal with these settings, served within these limits.
+    pub async fn spawn_limited(settings: Settings, limits: vigie_web::Limits) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store =
             vigie_service::open(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
@@ -74,8 +77,12 @@ impl TestApp {
             settings,
             Arc::new(move || *reading.lock().unwrap()),
         );
-        let service = vigie_web::router(app).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        let router = vigie_web::router(app);
+        tokio::spawn(async move {
+            vigie_web::serve(listener, router, limits, std::future::pending())
+                .await
+                .unwrap()
+        });
         let smtp = SmtpServer::start().await;
         let from: Mailbox = "Vigie <vigie@cert.test>".parse().unwrap();
         let mailer = Mailer::new(SmtpConfig::from_url(&smtp.url(), from).unwrap()).unwrap();
@@ -288,8 +295,10 @@ impl Browser {
         {
             fields.push(("csrf".into(), csrf.clone()));
         }
+        // As a browser posting a form of the portal's own pages.
         let request = self
             .with_cookie(self.http.post(format!("{}{path}", self.base)))
+            .header("sec-fetch-site", "same-origin")
             .form(&fields);
         let response = request.send().await.unwrap();
         self.answer(response).await
