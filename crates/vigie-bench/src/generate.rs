@@ -18,13 +18,13 @@ use std::{
 use anyhow::Context as _;
 use indicatif::ProgressBar;
 use jiff::{Timestamp, civil::Date, tz::Offset};
+use vigie_model::calendar;
 use vigie_model::{
     CareImpact, Category, Channel, Code, CodeSet, DataImpact, DataImpactCode, DataKind, DateTime,
     DegradedHours, Finess, Handling, Incident, InfraSide, LegalStatus, Origin, OutOfScopeReason,
     PatientDanger, Qualification, RansomwareReach, Region, StateAtDeclaration, Structure,
     StructureType, interchange::v1, text::BoundedText,
 };
-use vigie_workflow::calendar;
 
 use crate::progress;
 

@@ -1,20 +1,7 @@
 //! French number formatting and escaping for SVG and HTML text.
 
 /// Escapes text for an XML or HTML text node or attribute value.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use vigie_model::text::escape_html as escape;
 
 /// A number the French way: groups of three digits apart by a narrow no-break space,
 /// a minus sign `−`.

@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use vigie_model::Code;
+use vigie_model::calendar::{MONTHS_FR, french_date};
 use vigie_observatory::{Editorial, PublicObservatory, ReportSection};
-use vigie_workflow::calendar::{MONTHS_FR, french_date};
 
 use crate::{escape, number, percent, prose, signed, svg, table};
 

@@ -2,6 +2,7 @@
 
 use fastrand::Rng;
 use jiff::civil::date;
+use vigie_model::calendar::{deposit_slot, paris};
 use vigie_model::{
     CareImpact, Category, Channel, CodeSet, DataImpact, DataImpactCode, DataKind, DateTime,
     DegradedHours, DepositSlot, Handling, Incident, InfraSide, Origin, OutOfScopeReason,
@@ -9,7 +10,6 @@ use vigie_model::{
     incident::{Description, Title},
     qualification::EventName,
 };
-use vigie_workflow::calendar::{deposit_slot, paris};
 
 use crate::{plan::Plan, structures::Pool, text};
 

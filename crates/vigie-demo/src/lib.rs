@@ -25,9 +25,9 @@ mod plan;
 mod structures;
 mod text;
 
+use vigie_model::calendar::paris_time;
 use vigie_model::{Incident, incident::IncidentRef};
 use vigie_reference::Establishment;
-use vigie_workflow::calendar::paris_time;
 
 /// The name of the shared event of July 2024 that hits many structures.
 pub use build::CROWDSTRIKE;

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 use vigie_model::Code;
-use vigie_workflow::calendar::paris_time;
+use vigie_model::calendar::paris_time;
 
 use crate::{Case, Options, summary, veris};
 

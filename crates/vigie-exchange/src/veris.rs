@@ -7,12 +7,12 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
+use vigie_model::calendar::paris_time;
 use vigie_model::{
     Category, CodeSet, DataImpactCode, DataKind, Incident, InfraSide, RansomwareReach, Region,
     StructureType,
     taxonomy::{self, VerisActionKind, VerisAttribute},
 };
-use vigie_workflow::calendar::paris_time;
 
 use crate::{
     Case, Options,

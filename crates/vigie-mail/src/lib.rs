@@ -10,13 +10,11 @@
 //! the portal.
 
 mod config;
-mod fr;
 mod mail;
 mod mailer;
 pub mod templates;
 
 pub use config::{ConfigError, DEFAULT_TIMEOUT, Security, SmtpConfig};
-pub use fr::french_date_time;
 pub use lettre::{Address, message::Mailbox};
 pub use mail::{InvalidMessageId, Mail, MessageId, Stamp};
 pub use mailer::{MailError, Mailer};

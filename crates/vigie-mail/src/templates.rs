@@ -9,7 +9,9 @@ mod letter;
 use lettre::message::Mailbox;
 use vigie_model::DateTime;
 
-use crate::{fr::french_date_time, mail::Mail};
+use vigie_model::calendar::french_date_time;
+
+use crate::mail::Mail;
 use letter::{Letter, one_line};
 
 /// What the acknowledgment of a new declaration says.

@@ -6,6 +6,7 @@
 //!
 //! This crate does no I/O and knows no clock.
 
+pub mod calendar;
 pub mod case;
 pub mod codes;
 pub mod declaration;

@@ -1,4 +1,5 @@
-//! Free text with a bounded length, counted in characters as JSON Schema does.
+//! Free text with a bounded length, counted in characters as JSON Schema does, and text
+//! escaped for HTML and XML.
 
 use std::fmt;
 
@@ -58,6 +59,23 @@ impl<const MIN: usize, const MAX: usize> AsRef<str> for BoundedText<MIN, MAX> {
     fn as_ref(&self) -> &str {
         &self.0
     }
+}
+
+/// The text with `&`, `<`, `>`, `"` and `'` escaped, for an HTML or XML text node or
+/// attribute value.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

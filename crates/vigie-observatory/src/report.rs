@@ -1,10 +1,10 @@
 //! From the merged counters to the figures: keys, labels and order of the contract.
 
+use vigie_model::calendar::MONTHS_FR as MONTHS;
 use vigie_model::{
     Category, Code, DataImpactCode, DataKind, DepositSlot, InfraSide, LegalStatus, Origin,
     PatientDanger, RansomwareReach, Region, StateAtDeclaration, StructureType,
 };
-use vigie_workflow::calendar::MONTHS_FR as MONTHS;
 
 use crate::{
     Figure, FigureRow, Reference,

@@ -1,11 +1,11 @@
 //! One incident reduced to what the observatory counts, in a few bytes.
 
+use vigie_model::calendar;
 use vigie_model::{
     CareImpact, Category, CodeSet, DataImpactCode, DataKind, DepositSlot, Handling, Incident,
     InfraSide, LegalStatus, Origin, PatientDanger, RansomwareReach, Region, StateAtDeclaration,
     StructureType,
 };
-use vigie_workflow::calendar;
 
 /// One incident as the observatory sees it: its Paris date and every counted dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use vigie_chart::prose::{self, Block, Inline};
 use vigie_chart::report::{self, NotableEvent, RECOMMENDATIONS, Report};
 use vigie_chart::{caption, cell_text, notes, percent, signed, svg};
 use vigie_model::Code;
+use vigie_model::calendar::{MONTHS_FR, french_date};
 use vigie_observatory::{Editorial, PublicFigure, ReportSection};
-use vigie_workflow::calendar::{MONTHS_FR, french_date};
 
 use crate::markup::{literal, string, text};
 

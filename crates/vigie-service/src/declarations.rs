@@ -72,7 +72,7 @@ pub async fn declare(
     raw: &RawDeclaration,
     now: Timestamp,
 ) -> Result<Declared, DeclareError> {
-    let paris = vigie_workflow::calendar::paris();
+    let paris = vigie_model::calendar::paris();
     let declaration = raw.parse(now, paris)?;
     let declared_at =
         DateTime::new(now, paris.to_offset(now)).ok_or(DeclareError::Unrepresentable(now))?;

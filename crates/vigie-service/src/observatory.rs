@@ -364,9 +364,7 @@ pub async fn report_parts_of(
             description: e.description,
             declarations: e.cases,
             first_declared: e.first_declared.map(|at| {
-                vigie_workflow::calendar::french_date(
-                    vigie_workflow::calendar::paris_time(at).date(),
-                )
+                vigie_model::calendar::french_date(vigie_model::calendar::paris_time(at).date())
             }),
         })
         .collect();

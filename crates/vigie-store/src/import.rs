@@ -9,8 +9,9 @@ mod sqlite;
 use std::collections::HashMap;
 
 use sqlx::{Postgres, QueryBuilder, Row as _, Transaction};
+use vigie_model::calendar;
 use vigie_model::{Code, Finess, Incident, Structure};
-use vigie_workflow::{calendar, case::CaseState};
+use vigie_workflow::case::CaseState;
 
 use vigie_journal::{Action, Actor, NewEntry, Payload};
 

@@ -125,7 +125,7 @@ impl App {
 
 /// Europe/Paris, in which people read and type dates.
 pub(crate) fn paris() -> &'static jiff::tz::TimeZone {
-    vigie_workflow::calendar::paris()
+    vigie_model::calendar::paris()
 }
 
 /// The portal's router: pages, API, assets, with security headers on every answer.

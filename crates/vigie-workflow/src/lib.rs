@@ -2,7 +2,6 @@
 //!
 //! Time is always a parameter: nothing here reads the clock.
 
-pub mod calendar;
 pub mod case;
 pub mod nis2;
 pub mod routing;

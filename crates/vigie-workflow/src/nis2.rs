@@ -8,7 +8,7 @@
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use vigie_model::vocabulary;
 
-use crate::calendar::paris;
+use vigie_model::calendar::paris;
 
 vocabulary! {
     /// A report NIS2 asks of an essential or important entity.

@@ -40,7 +40,7 @@ pub struct Loaded {
 /// The demo's years to publish as open data at `now`: those that have ended (in Paris)
 /// and whose year before is in the demo too, so that each has its comparison.
 pub fn years_to_publish(now: jiff::Timestamp) -> Vec<i16> {
-    let this_year = vigie_workflow::calendar::paris_time(now).year();
+    let this_year = vigie_model::calendar::paris_time(now).year();
     vigie_demo::YEARS
         .iter()
         .copied()
@@ -156,7 +156,7 @@ pub async fn load(db: &str, register: Option<&Path>, seed: u64) -> anyhow::Resul
                 DEMO_PUBLISHER,
                 &crate::journal::operator(),
                 now,
-                vigie_workflow::calendar::paris_time(now).date(),
+                vigie_model::calendar::paris_time(now).date(),
             )
             .await
             .with_context(|| format!("publishing the demo's {year}"))?;

@@ -54,7 +54,7 @@ pub fn now() -> jiff::Timestamp {
 fn paris(at_ns: i64) -> String {
     match jiff::Timestamp::from_nanosecond(i128::from(at_ns)) {
         Ok(at) => {
-            let offset = vigie_workflow::calendar::paris().to_offset(at);
+            let offset = vigie_model::calendar::paris().to_offset(at);
             let second = jiff::Timestamp::from_second(at.as_second()).unwrap_or(at);
             format!("{}", second.display_with_offset(offset))
         }

@@ -35,7 +35,7 @@ pub struct Args {
 pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let store = crate::open(db).await?;
     let now = crate::journal::now();
-    let today = vigie_workflow::calendar::paris_time(now).date();
+    let today = vigie_model::calendar::paris_time(now).date();
     let request = Request {
         year: args.year,
         threshold: args.threshold,

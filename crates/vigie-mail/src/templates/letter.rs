@@ -99,21 +99,7 @@ pub(crate) fn one_line(s: &str) -> String {
         .join(" ")
 }
 
-/// The text with `&`, `<`, `>`, `"` and `'` escaped, for HTML content and attributes.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use vigie_model::text::escape_html as escape;
 
 /// Escaped text with the space before `:` and `;` made non-breaking, as French typography asks.
 fn french_spaces(escaped: &str) -> String {

@@ -1,7 +1,8 @@
 //! The French templates, read as a recipient would: plain text and HTML.
 
 use jiff::Timestamp;
-use vigie_mail::{ComplementRequest, complement_request, french_date_time};
+use vigie_mail::{ComplementRequest, complement_request};
+use vigie_model::calendar::french_date_time;
 
 use crate::{acknowledgment, declared_at, mailbox};
 

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use vigie_chart::report::NotableEvent;
+use vigie_model::calendar::{french_date, paris_time};
 use vigie_observatory::{Disclosure, Filter, PublicObservatory, Reference, Row, Share, compute};
-use vigie_workflow::calendar::{french_date, paris_time};
 
 /// The SAE register the demo models its structures on, when it is there.
 pub fn register() -> Option<PathBuf> {

@@ -41,7 +41,7 @@ struct ListPage {
 
 /// A date in Paris time, as people read it.
 pub fn french(at: vigie_model::DateTime) -> String {
-    vigie_mail::french_date_time(at.timestamp())
+    vigie_model::calendar::french_date_time(at.timestamp())
 }
 
 /// The last page a list may ask for, as the API allows: far beyond any real list, and
@@ -233,7 +233,7 @@ fn shown(messages: Vec<MessageRecord>) -> Vec<ShownMessage> {
                 (Some(name), None) => name,
                 _ => "CERT".into(),
             },
-            at: vigie_mail::french_date_time(m.at),
+            at: vigie_model::calendar::french_date_time(m.at),
             body: m.body,
         })
         .collect()

@@ -57,7 +57,7 @@ async fn list_page(
             structures: e.structures,
             first: e
                 .first_declared
-                .map(vigie_mail::french_date_time)
+                .map(vigie_model::calendar::french_date_time)
                 .unwrap_or_else(|| "—".into()),
         })
         .collect();

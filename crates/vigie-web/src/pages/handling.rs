@@ -607,7 +607,7 @@ pub async fn view(
                     r.rules.replace(',', ", ")
                 },
                 reason: r.reason.clone(),
-                at: vigie_mail::french_date_time(r.at),
+                at: vigie_model::calendar::french_date_time(r.at),
             })
             .collect(),
         history: handling
@@ -615,7 +615,7 @@ pub async fn view(
             .iter()
             .rev()
             .map(|v| ShownVersion {
-                at: vigie_mail::french_date_time(v.at),
+                at: vigie_model::calendar::french_date_time(v.at),
                 by: v.by.clone().unwrap_or_else(|| "—".into()),
                 summary: summary(&v.qualification, v.judgement),
             })
@@ -630,7 +630,7 @@ pub async fn view(
                 action: a.action.label(),
                 note: a.note,
                 by: a.by.unwrap_or_else(|| "—".into()),
-                at: vigie_mail::french_date_time(a.at),
+                at: vigie_model::calendar::french_date_time(a.at),
             })
             .collect(),
         actions: choices::<SupportAction>(&[])
@@ -913,7 +913,7 @@ async fn rules_page(
         .map(|v| ShownRulesVersion {
             version: v.version,
             by: v.saved_by.unwrap_or_else(|| "—".into()),
-            at: vigie_mail::french_date_time(v.saved_at),
+            at: vigie_model::calendar::french_date_time(v.saved_at),
         })
         .collect();
     let failed = error.is_some();
@@ -1048,7 +1048,7 @@ pub fn shown_deadlines(deadlines: &[Deadline]) -> Vec<ShownDeadline> {
             report: d.report.label(),
             due: format!(
                 "{}{}",
-                vigie_mail::french_date_time(d.due),
+                vigie_model::calendar::french_date_time(d.due),
                 if d.provisional {
                     " (provisoire : court à partir de la notification)"
                 } else {
@@ -1059,13 +1059,13 @@ pub fn shown_deadlines(deadlines: &[Deadline]) -> Vec<ShownDeadline> {
                 Status::Submitted { at, late: false } => {
                     format!(
                         "Transmis le {}, dans le délai",
-                        vigie_mail::french_date_time(at)
+                        vigie_model::calendar::french_date_time(at)
                     )
                 }
                 Status::Submitted { at, late: true } => {
                     format!(
                         "Transmis le {}, en retard",
-                        vigie_mail::french_date_time(at)
+                        vigie_model::calendar::french_date_time(at)
                     )
                 }
                 Status::Pending { left } => format!("À transmettre : reste {}", hours(left)),
@@ -1116,7 +1116,7 @@ pub async fn nis2_view(
             .map(|s| ShownSubmission {
                 report: s.report.label(),
                 version: s.version,
-                at: vigie_mail::french_date_time(s.at),
+                at: vigie_model::calendar::french_date_time(s.at),
                 by: s.by.unwrap_or_else(|| "—".into()),
                 body: if shows_bodies { s.body } else { String::new() },
             })
@@ -1276,7 +1276,7 @@ pub async fn sheets(State(app): State<App>, who: SignedIn) -> Result<Response, W
             saved: match (v.saved_at, v.saved_by) {
                 (Some(at), by) => format!(
                     "modifiée le {} par {}",
-                    vigie_mail::french_date_time(at),
+                    vigie_model::calendar::french_date_time(at),
                     by.unwrap_or_else(|| "—".into())
                 ),
                 (None, _) => "texte initial".into(),

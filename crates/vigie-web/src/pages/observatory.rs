@@ -10,9 +10,9 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
+use vigie_model::calendar::MONTHS_FR;
 use vigie_model::{Code, LegalStatus, Origin, Region, StructureType};
 use vigie_observatory::{COUNTED_FIGURES, Filter, Period, PublicObservatory};
-use vigie_workflow::calendar::MONTHS_FR;
 
 use crate::{
     App, WebError,
@@ -123,7 +123,7 @@ pub async fn dashboard(
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
     super::require(&who, super::OBSERVERS)?;
-    let this_year = vigie_workflow::calendar::paris_time(app.now()).year();
+    let this_year = vigie_model::calendar::paris_time(app.now()).year();
     let year = q
         .annee
         .parse::<i16>()

@@ -44,7 +44,7 @@ pub async fn years(State(app): State<App>, who: Option<SignedIn>) -> Result<Resp
         .map(|y| YearLine {
             year: y.year,
             threshold: y.threshold,
-            at: vigie_mail::french_date_time(y.at),
+            at: vigie_model::calendar::french_date_time(y.at),
         })
         .collect();
     super::render(&YearsPage {
@@ -119,7 +119,7 @@ pub async fn year(
         year: published.year,
         threshold: published.threshold,
         edition: published.edition,
-        at: vigie_mail::french_date_time(published.at),
+        at: vigie_model::calendar::french_date_time(published.at),
         figures,
     })
 }

@@ -119,7 +119,7 @@ async fn editor_page(
                     format!(
                         "Version {}, enregistrée le {} par {}.",
                         t.version,
-                        vigie_mail::french_date_time(t.written_at),
+                        vigie_model::calendar::french_date_time(t.written_at),
                         t.written_by.as_deref().unwrap_or("le système")
                     )
                 },
@@ -161,7 +161,7 @@ async fn editor_page(
         .into_iter()
         .map(|t| ThreatLine {
             id: t.id,
-            date: vigie_workflow::calendar::french_date(t.threat.identified_on),
+            date: vigie_model::calendar::french_date(t.threat.identified_on),
             kind: t.threat.kind.label(),
             name: t.threat.name,
             reference: t.threat.reference.unwrap_or_default(),

@@ -116,7 +116,7 @@ impl TestApp {
             "CERT Santé",
             &vigie_store::Actor::System,
             now,
-            vigie_workflow::calendar::paris_time(now).date(),
+            vigie_model::calendar::paris_time(now).date(),
         )
         .await
         .unwrap()

@@ -550,7 +550,7 @@ async fn on_call_records_a_phoned_in_incident_with_its_first_advice() {
         .unwrap();
     assert_eq!(record.incident.channel, vigie_model::Channel::PhoneOncall);
     assert_eq!(
-        vigie_workflow::calendar::deposit_slot(record.incident.declared_at.timestamp()),
+        vigie_model::calendar::deposit_slot(record.incident.declared_at.timestamp()),
         vigie_model::DepositSlot::Jno
     );
 

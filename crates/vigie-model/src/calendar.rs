@@ -1,4 +1,5 @@
-//! Paris local time, French public holidays and working hours.
+//! Paris local time, dates as French readers write them, French public holidays and
+//! working hours. Every crate reasons about time in Europe/Paris through this module.
 //!
 //! Working hours (HO/JO) are Monday to Friday, 09:00–17:59 in Europe/Paris, on a day that
 //! is not one of the 11 public holidays of the Code du travail (art. L3133-1): 1 January,
@@ -7,12 +8,12 @@
 
 use std::sync::LazyLock;
 
+use crate::DepositSlot;
 use jiff::{
     Timestamp,
     civil::{Date, DateTime, Weekday},
     tz::TimeZone,
 };
-use vigie_model::DepositSlot;
 
 static PARIS: LazyLock<TimeZone> = LazyLock::new(|| {
     // The time zone database is bundled into the binary (jiff's `tzdb-bundle-always`).
@@ -56,6 +57,17 @@ pub fn french_date(date: Date) -> String {
         1 => format!("1er {month} {}", date.year()),
         day => format!("{day} {month} {}", date.year()),
     }
+}
+
+/// An instant in Europe/Paris local time, like `5 mars 2024 à 14 h 30` or `1er août 2024 à 9 h 05`.
+pub fn french_date_time(at: Timestamp) -> String {
+    let local = paris_time(at);
+    format!(
+        "{} à {} h {:02}",
+        french_date(local.date()),
+        local.hour(),
+        local.minute()
+    )
 }
 
 /// Easter Sunday of a Gregorian year (anonymous Gregorian algorithm, Meeus/Jones/Butcher).

@@ -1,7 +1,7 @@
 //! Table-driven tests of holidays, Paris time and the deposit slots.
 
 use super::*;
-use vigie_model::DepositSlot::*;
+use crate::DepositSlot::*;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
