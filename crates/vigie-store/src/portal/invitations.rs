@@ -1,0 +1,99 @@
+//! Invitations to open an account.
+
+use super::*;
+
+/// A pending invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRecord {
+    /// Invited address.
+    pub email: String,
+    /// Name to show.
+    pub display_name: String,
+    /// Role given.
+    pub role: Role,
+    /// The scope that goes with the role.
+    pub scope: Scope,
+    /// Valid until then.
+    pub expires_at: Timestamp,
+}
+
+impl Store {
+    /// Stores an invitation (only the hash of its link's token).
+    pub async fn create_invitation(
+        &self,
+        token_hash: &str,
+        invitation: &InvitationRecord,
+        invited_by: Option<UserId>,
+        mail: &OutboxMail,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO invitations (token_hash, email, display_name, role, structure_id, ght, region, \
+                   authority, invited_by, expires_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        let (structure, ght, region, authority) = scope_columns(&invitation.scope);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(sql)
+                .bind(token_hash).bind(invitation.email.to_lowercase()).bind(&invitation.display_name)
+                .bind(invitation.role.code()).bind(structure).bind(ght).bind(region).bind(authority)
+                .bind(invited_by.map(|u| u.0))
+                .bind(ns(invitation.expires_at))
+                .execute(&mut *tx).await?;
+            enqueue!(&mut *tx, mail, now);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A pending invitation by its token hash (`None` if unknown, used or expired).
+    pub async fn invitation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        let sql = "SELECT CAST(0 AS BIGINT) AS id, email, display_name, role, structure_id, ght, region, authority, expires_at_ns FROM invitations \
+                   WHERE token_hash = $1 AND accepted_at_ns IS NULL AND expires_at_ns > $2";
+        Ok(on_pool!(self, pool => {
+            match sqlx::query(sql).bind(token_hash).bind(ns(now)).fetch_optional(pool).await? {
+                Some(row) => {
+                    let expires: i64 = row.try_get("expires_at_ns")?;
+                    let (role, scope) = scope_of!(&row, "invitations");
+                    Some(InvitationRecord {
+                        email: row.try_get("email")?,
+                        display_name: row.try_get("display_name")?,
+                        role,
+                        scope,
+                        expires_at: instant(expires),
+                    })
+                }
+                None => None,
+            }
+        }))
+    }
+
+    /// Accepts an invitation: creates the account with its password, once.
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user: &NewUser,
+        now: Timestamp,
+    ) -> Result<Option<UserId>, StoreError> {
+        let mark = "UPDATE invitations SET accepted_at_ns = $2 WHERE token_hash = $1 \
+                    AND accepted_at_ns IS NULL AND expires_at_ns > $2";
+        let insert = "INSERT INTO users (email, display_name, role, structure_id, ght, region, authority, \
+                      password_hash, created_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        let (structure, ght, region, authority) = scope_columns(&user.scope);
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if sqlx::query(mark).bind(token_hash).bind(ns(now)).execute(&mut *tx).await?.rows_affected() != 1 {
+                return Ok(None);
+            }
+            let id: i64 = sqlx::query_scalar(insert)
+                .bind(user.email.to_lowercase()).bind(&user.display_name).bind(user.role.code())
+                .bind(structure).bind(ght).bind(region).bind(authority)
+                .bind(user.password_hash.as_deref()).bind(ns(now))
+                .fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Some(UserId(id))
+        }))
+    }
+}

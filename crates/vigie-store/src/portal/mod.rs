@@ -1,0 +1,300 @@
+//! The portal's records, one module per concern: accounts, sessions, cases (structures,
+//! declarations, messages), drafts, API tokens, invitations, and the outbox of e-mails.
+//! The column lists and row readers they share are here.
+
+use futures_util::TryStreamExt;
+use jiff::Timestamp;
+use sqlx::{Postgres, QueryBuilder, Row as _, Sqlite};
+use vigie_access::{Authority, IncidentFacts, Listing, Role, Scope, StructureId, UserId, Viewer};
+use vigie_model::{
+    CareImpact, CaseNumber, Code, CodeSet, DateTime, Finess, Incident, RawDeclaration, Region,
+    Structure,
+};
+use vigie_workflow::{
+    case::CaseState,
+    routing::{Recipient, Routing},
+};
+
+use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
+
+use crate::{
+    Pool, Store, StoreError,
+    declare::Pending,
+    decode::{self, parsed},
+    journal::{Append as _, Login, login_entry},
+    on_pool,
+    revision::BUMP,
+};
+
+/// Nanoseconds since 1970 of an instant (saturating outside 1678–2261).
+pub(crate) fn ns(at: Timestamp) -> i64 {
+    i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_second() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// The instant of a count of nanoseconds.
+pub(crate) fn instant(ns: i64) -> Timestamp {
+    Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// What the journal says of a declaration: who declared for which structure, a SHA-256 of
+/// the incident as declared (its v1 line), never its content, and its routings.
+pub(crate) fn declared_payload(
+    incident: &Incident,
+    declared_by: Option<UserId>,
+    routings: &[Routing],
+) -> Payload {
+    let line = vigie_model::interchange::v1::to_line(incident);
+    let mut payload = Payload::new()
+        .with("structure", incident.structure.finess.as_str())
+        .with(
+            "declared_by",
+            declared_by.map(|u| Actor::User(u.0).to_string()),
+        )
+        .with("incident_sha256", sha256_hex(line.as_bytes()));
+    // The routings made with the declaration, by Vigie's rules, in the same entry:
+    // `recipient:rule+rule` separated by `;`.
+    if !routings.is_empty() {
+        let routed: Vec<String> = routings
+            .iter()
+            .map(|r| format!("{}:{}", r.to.code(), r.rule_ids().replace(',', "+")))
+            .collect();
+        payload = payload.with("routed", routed.join(";"));
+    }
+    payload
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.structure_id, u.ght, u.region, \
+     u.authority, u.password_hash, u.totp_secret, u.totp_last_step, u.failed_logins, \
+     u.last_failure_ns, u.locked_until_ns, u.disabled";
+
+/// Inserts a mail into the outbox within a transaction.
+macro_rules! enqueue {
+    ($tx:expr, $mail:expr, $now:expr) => {{
+        let mail: &OutboxMail = $mail;
+        sqlx::query(
+            "INSERT INTO outbox (recipients, subject, text_body, html_body, message_id, created_at_ns, next_attempt_ns) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(mail.recipients.join(","))
+        .bind(&mail.subject)
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .bind(&mail.message_id)
+        .bind(ns($now))
+        .execute($tx)
+        .await?;
+    }};
+}
+pub(crate) use enqueue;
+
+macro_rules! structure_record {
+    ($row:expr) => {
+        structure_record!($row, "id")
+    };
+    ($row:expr, $id:literal) => {{
+        let row = $row;
+        let id: i64 = row.try_get($id)?;
+        let finess: String = row.try_get("finess")?;
+        let name: String = row.try_get("name")?;
+        let kind: String = row.try_get("kind")?;
+        let legal_status: String = row.try_get("legal_status")?;
+        let region: String = row.try_get("region")?;
+        let ght: Option<String> = row.try_get("ght")?;
+        StructureRecord {
+            id: StructureId(id),
+            structure: Structure {
+                finess: parsed(Finess::parse(&finess), "structures", id, "finess")?,
+                name: parsed(
+                    vigie_model::text::BoundedText::parse(name),
+                    "structures",
+                    id,
+                    "name",
+                )?,
+                kind: parsed(Code::parse(&kind), "structures", id, "kind")?,
+                legal_status: parsed(Code::parse(&legal_status), "structures", id, "legal_status")?,
+                region: parsed(Code::parse(&region), "structures", id, "region")?,
+                ose: row.try_get("ose")?,
+                ght: ght
+                    .map(|g| {
+                        parsed(
+                            vigie_model::text::BoundedText::parse(g),
+                            "structures",
+                            id,
+                            "ght",
+                        )
+                    })
+                    .transpose()?,
+            },
+        }
+    }};
+}
+
+macro_rules! api_token_record {
+    ($row:expr) => {{
+        let row = $row;
+        let created: i64 = row.try_get("created_at_ns")?;
+        let revoked: Option<i64> = row.try_get("revoked_at_ns")?;
+        ApiTokenRecord {
+            id: row.try_get("id")?,
+            structure: StructureId(row.try_get("structure_id")?),
+            label: row.try_get("label")?,
+            created_by: row.try_get::<Option<i64>, _>("created_by")?.map(UserId),
+            created_at: instant(created),
+            revoked_at: revoked.map(instant),
+        }
+    }};
+}
+
+macro_rules! case_summary {
+    ($row:expr) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let case = crate::decode::case_number(id, row.try_get("local_year")?)?;
+        let at: i64 = row.try_get("declared_at_ns")?;
+        let offset: i32 = row.try_get("declared_offset_s")?;
+        let region: String = row.try_get("region")?;
+        let routed: Option<String> = row.try_get("routed")?;
+        let mut routed_to = CodeSet::empty();
+        for code in routed.iter().flat_map(|r| r.split(',')) {
+            if let Recipient::Authority(a) =
+                parsed(Recipient::parse(code), "routings", id, "authority")?
+            {
+                routed_to.insert(a);
+            }
+        }
+        CaseSummary {
+            case,
+            structure_name: row.try_get("name")?,
+            title: row.try_get("title")?,
+            declared_at: parsed(
+                DateTime::from_parts(at, offset).ok_or("out of range"),
+                "incidents",
+                id,
+                "declared_at_ns",
+            )?,
+            state: parsed(
+                CaseState::parse(row.try_get::<&str, _>("case_state")?),
+                "incidents",
+                id,
+                "case_state",
+            )?,
+            care_impact: parsed(
+                CareImpact::parse(row.try_get::<&str, _>("care_impact")?),
+                "incidents",
+                id,
+                "care_impact",
+            )?,
+            facts: IncidentFacts {
+                structure: StructureId(row.try_get("structure_id")?),
+                ght: row.try_get("ght")?,
+                region: parsed(Region::parse(&region), "structures", id, "region")?,
+                routed_to,
+            },
+        }
+    }};
+}
+
+/// Reads a role and its scope from a row with `role`, `structure_id`, `ght`, `region`,
+/// `authority` and `id` columns.
+macro_rules! scope_of {
+    ($row:expr, $table:literal) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let role_code: String = row.try_get("role")?;
+        let role: Role = parsed(Role::parse(&role_code), $table, id, "role")?;
+        let scope = match role {
+            Role::Declarant => {
+                let s: Option<i64> = row.try_get("structure_id")?;
+                Scope::Structure(StructureId(parsed(
+                    s.ok_or("missing"),
+                    $table,
+                    id,
+                    "structure_id",
+                )?))
+            }
+            Role::Ght => {
+                let g: Option<String> = row.try_get("ght")?;
+                Scope::Ght(parsed(g.ok_or("missing"), $table, id, "ght")?)
+            }
+            Role::Ars => {
+                let r: Option<String> = row.try_get("region")?;
+                let r = parsed(r.ok_or("missing"), $table, id, "region")?;
+                Scope::Region(parsed(Region::parse(&r), $table, id, "region")?)
+            }
+            Role::Authority => {
+                let a: Option<String> = row.try_get("authority")?;
+                let a = parsed(a.ok_or("missing"), $table, id, "authority")?;
+                Scope::Authority(parsed(Authority::parse(&a), $table, id, "authority")?)
+            }
+            Role::Analyst | Role::Oncall => Scope::Cert,
+            Role::Admin => Scope::Platform,
+        };
+        (role, scope)
+    }};
+}
+
+macro_rules! user_record {
+    ($row:expr) => {{
+        let row = $row;
+        let id: i64 = row.try_get("id")?;
+        let (role, scope) = scope_of!(&row, "users");
+        let last_failure: Option<i64> = row.try_get("last_failure_ns")?;
+        let locked_until: Option<i64> = row.try_get("locked_until_ns")?;
+        UserRecord {
+            id: UserId(id),
+            email: row.try_get("email")?,
+            display_name: row.try_get("display_name")?,
+            viewer: parsed(Viewer::new(UserId(id), role, scope), "users", id, "role")?,
+            password_hash: row.try_get("password_hash")?,
+            totp_secret: row.try_get("totp_secret")?,
+            totp_last_step: row.try_get("totp_last_step")?,
+            failed_logins: row.try_get("failed_logins")?,
+            last_failure: last_failure.map(instant),
+            locked_until: locked_until.map(instant),
+            disabled: row.try_get("disabled")?,
+        }
+    }};
+}
+
+/// The key of a login name in `login_names`: the SHA-256 of its normalised form.
+fn login_name_key(name: &str) -> String {
+    sha256_hex(name.trim().to_lowercase().as_bytes())
+}
+
+/// The columns of `users` that hold a scope, for a role's scope.
+fn scope_columns(
+    scope: &Scope,
+) -> (
+    Option<i64>,
+    Option<&str>,
+    Option<&'static str>,
+    Option<&'static str>,
+) {
+    match scope {
+        Scope::Structure(id) => (Some(id.0), None, None, None),
+        Scope::Ght(name) => (None, Some(name.as_str()), None, None),
+        Scope::Region(region) => (None, None, Some(region.code()), None),
+        Scope::Authority(authority) => (None, None, None, Some(authority.code())),
+        Scope::Cert | Scope::Platform => (None, None, None, None),
+    }
+}
+
+mod accounts;
+mod api_tokens;
+mod cases;
+mod drafts;
+mod invitations;
+mod outbox;
+mod sessions;
+
+pub use accounts::*;
+pub use api_tokens::*;
+pub use cases::*;
+pub use drafts::*;
+pub use invitations::*;
+pub use outbox::*;
+pub use sessions::*;
