@@ -423,3 +423,114 @@ async fn write(pool: &Pool, group: &[Pending]) -> Result<Vec<CaseNumber>, Failed
         Pool::Postgres(pool) => postgres::write(pool, group).await,
     }
 }
+
+/// What the journal says of a declaration: who declared for which structure, a SHA-256 of
+/// the incident as declared (its v1 line), never its content, and its routings.
+pub(crate) fn declared_payload(
+    incident: &Incident,
+    declared_by: Option<UserId>,
+    routings: &[Routing],
+) -> Payload {
+    let line = vigie_model::interchange::v1::to_line(incident);
+    let mut payload = Payload::new()
+        .with("structure", incident.structure.finess.as_str())
+        .with(
+            "declared_by",
+            declared_by.map(|u| Actor::User(u.0).to_string()),
+        )
+        .with(
+            "incident_sha256",
+            vigie_journal::sha256_hex(line.as_bytes()),
+        );
+    // The routings made with the declaration, by Vigie's rules, in the same entry:
+    // `recipient:rule+rule` separated by `;`.
+    if !routings.is_empty() {
+        let routed: Vec<String> = routings
+            .iter()
+            .map(|r| format!("{}:{}", r.to.code(), r.rule_ids().replace(',', "+")))
+            .collect();
+        payload = payload.with("routed", routed.join(";"));
+    }
+    payload
+}
+
+/// A declaration to store, with what is written in its transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDeclaration<'a> {
+    /// The declaring structure.
+    pub structure: StructureId,
+    /// The incident as declared.
+    pub incident: &'a Incident,
+    /// The account that declared it, if any.
+    pub declared_by: Option<UserId>,
+    /// Who the journal says acted.
+    pub actor: &'a Actor,
+    /// Measures taken and affected systems.
+    pub texts: &'a DeclarationTexts,
+    /// The routings the rules in force give it.
+    pub routings: &'a [Routing],
+    /// The draft it was made from, deleted with the declaration's commit.
+    pub draft: Option<DraftKey>,
+    /// When it is declared.
+    pub now: Timestamp,
+}
+
+impl crate::Store {
+    /// Stores a declaration made from no draft: see [`Store::submit`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn declare(
+        &self,
+        structure: StructureId,
+        incident: &Incident,
+        declared_by: Option<UserId>,
+        actor: &Actor,
+        texts: &DeclarationTexts,
+        routings: &[Routing],
+        mails: impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static,
+        now: Timestamp,
+    ) -> Result<CaseNumber, StoreError> {
+        let declaration = NewDeclaration {
+            structure,
+            incident,
+            declared_by,
+            actor,
+            texts,
+            routings,
+            draft: None,
+            now,
+        };
+        self.submit(declaration, mails).await
+    }
+
+    /// Stores a declaration, its routings, the e-mails that acknowledge and announce it
+    /// (`mails`, given its case number) and its journal entries, and deletes the draft it
+    /// was made from, in one transaction: once this returns a case number, all are
+    /// durable; if it fails, the draft is still there.
+    ///
+    /// Declarations are committed in groups by the store's writer (one transaction for
+    /// every declaration queued meanwhile); a declaration that fails does not fail the
+    /// others. If the caller stops waiting, the declaration is still written.
+    pub async fn submit(
+        &self,
+        declaration: NewDeclaration<'_>,
+        mails: impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static,
+    ) -> Result<CaseNumber, StoreError> {
+        let d = declaration;
+        self.declarations
+            .declare(|answer| Pending {
+                // Hashed here, on the caller's task, not on the writer's.
+                journal: declared_payload(d.incident, d.declared_by, d.routings),
+                structure: d.structure,
+                incident: d.incident.clone(),
+                declared_by: d.declared_by,
+                actor: d.actor.clone(),
+                texts: d.texts.clone(),
+                routings: d.routings.to_vec(),
+                draft: d.draft,
+                mails: Box::new(mails),
+                now: d.now,
+                answer,
+            })
+            .await
+    }
+}

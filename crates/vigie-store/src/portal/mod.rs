@@ -10,16 +10,12 @@ use vigie_model::{
     CareImpact, CaseNumber, Code, CodeSet, DateTime, Finess, Incident, RawDeclaration, Region,
     Structure,
 };
-use vigie_workflow::{
-    case::CaseState,
-    routing::{Recipient, Routing},
-};
+use vigie_workflow::{case::CaseState, routing::Recipient};
 
 use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 
 use crate::{
     Pool, Store, StoreError,
-    declare::Pending,
     decode::{self, parsed},
     journal::{Append as _, Login, login_entry},
     on_pool,
@@ -38,33 +34,6 @@ pub(crate) fn ns(at: Timestamp) -> i64 {
 /// The instant of a count of nanoseconds.
 pub(crate) fn instant(ns: i64) -> Timestamp {
     Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-/// What the journal says of a declaration: who declared for which structure, a SHA-256 of
-/// the incident as declared (its v1 line), never its content, and its routings.
-pub(crate) fn declared_payload(
-    incident: &Incident,
-    declared_by: Option<UserId>,
-    routings: &[Routing],
-) -> Payload {
-    let line = vigie_model::interchange::v1::to_line(incident);
-    let mut payload = Payload::new()
-        .with("structure", incident.structure.finess.as_str())
-        .with(
-            "declared_by",
-            declared_by.map(|u| Actor::User(u.0).to_string()),
-        )
-        .with("incident_sha256", sha256_hex(line.as_bytes()));
-    // The routings made with the declaration, by Vigie's rules, in the same entry:
-    // `recipient:rule+rule` separated by `;`.
-    if !routings.is_empty() {
-        let routed: Vec<String> = routings
-            .iter()
-            .map(|r| format!("{}:{}", r.to.code(), r.rule_ids().replace(',', "+")))
-            .collect();
-        payload = payload.with("routed", routed.join(";"));
-    }
-    payload
 }
 
 const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.structure_id, u.ght, u.region, \
@@ -291,6 +260,7 @@ mod invitations;
 mod outbox;
 mod sessions;
 
+pub use crate::declare::NewDeclaration;
 pub use accounts::*;
 pub use api_tokens::*;
 pub use cases::*;
