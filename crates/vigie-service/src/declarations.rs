@@ -12,7 +12,7 @@ use vigie_store::{
 
 use crate::{
     accounts::{Portal, message_id},
-    handling::{DeclarationRouting, HandlingError, RoutingCache, declaration_mails},
+    handling::{DeclarationRouting, HandlingError, RoutingCache},
     outbox::queueable,
 };
 
@@ -150,4 +150,28 @@ pub fn acknowledgment(
     message_id(&left, portal.public_url)
         .map(|id| vec![queueable(mail, &id)])
         .unwrap_or_default()
+}
+
+/// The e-mails of a new declaration as `Store::declare` takes them (owned, built by the
+/// store's writer once the case has its number): the acknowledgment, and the alerts of its
+/// routings.
+pub fn declaration_mails(
+    to: Vec<Mailbox>,
+    structure_name: String,
+    incident: &Incident,
+    portal: Portal<'_>,
+    routing: DeclarationRouting,
+) -> impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static {
+    let incident = incident.clone();
+    let public_url = portal.public_url.to_owned();
+    let cert_name = portal.cert_name.to_owned();
+    move |case| {
+        let portal = Portal {
+            public_url: &public_url,
+            cert_name: &cert_name,
+        };
+        let mut mails = acknowledgment(&to, case, &structure_name, &incident, portal);
+        mails.extend(routing.alerts(case, &incident, portal));
+        mails
+    }
 }

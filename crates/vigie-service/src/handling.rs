@@ -233,31 +233,6 @@ impl DeclarationRouting {
     }
 }
 
-/// The e-mails of a new declaration as `Store::declare` takes them (owned, built by the
-/// store's writer once the case has its number): the acknowledgment, and the alerts of its
-/// routings.
-pub fn declaration_mails(
-    to: Vec<Mailbox>,
-    structure_name: String,
-    incident: &Incident,
-    portal: Portal<'_>,
-    routing: DeclarationRouting,
-) -> impl Fn(CaseNumber) -> Vec<OutboxMail> + Send + Sync + 'static {
-    let incident = incident.clone();
-    let public_url = portal.public_url.to_owned();
-    let cert_name = portal.cert_name.to_owned();
-    move |case| {
-        let portal = Portal {
-            public_url: &public_url,
-            cert_name: &cert_name,
-        };
-        let mut mails =
-            crate::declarations::acknowledgment(&to, case, &structure_name, &incident, portal);
-        mails.extend(routing.alerts(case, &incident, portal));
-        mails
-    }
-}
-
 /// Qualifies a case: records the qualification and judgement with their history, routes
 /// the case wherever the rules in force now send it (routings are never withdrawn) and
 /// alerts the new recipients. Returns the recipients newly routed to.

@@ -23,10 +23,11 @@ use vigie_workflow::routing::Routing;
 
 use crate::{
     Pool, StoreError,
+    decode::ns,
     decode::parsed,
     import::{Flat, incident_columns, push_incident},
     journal::Append as _,
-    portal::{CaseRecord, DeclarationTexts, DraftKey, OutboxMail, ns},
+    portal::{CaseRecord, DeclarationTexts, DraftKey, OutboxMail},
     revision::{BUMP, Changes},
 };
 

@@ -1,5 +1,6 @@
 //! Reading rows back into validated model types.
 
+use jiff::Timestamp;
 use vigie_model::{
     Code, CodeSet, DataImpact, DateTime, DegradedHours, Finess, Handling, Incident, Qualification,
     Structure, text::BoundedText,
@@ -382,3 +383,17 @@ macro_rules! observatory_row {
     }};
 }
 pub(crate) use observatory_row;
+
+/// Nanoseconds since 1970 of an instant (saturating outside 1678–2261).
+pub(crate) fn ns(at: Timestamp) -> i64 {
+    i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_second() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// The instant of a count of nanoseconds.
+pub(crate) fn instant(ns: i64) -> Timestamp {
+    Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
+}

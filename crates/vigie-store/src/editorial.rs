@@ -12,9 +12,9 @@ use vigie_observatory::{Editorial, ReportSection, Threat, ThreatKind};
 use crate::{
     Store, StoreError,
     decode::parsed,
+    decode::{instant, ns},
     journal::Append as _,
     on_pool,
-    portal::{instant, ns},
 };
 
 /// The current text of a section of a year's report.

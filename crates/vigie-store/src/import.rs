@@ -15,7 +15,7 @@ use vigie_workflow::case::CaseState;
 
 use vigie_journal::{Action, Actor, NewEntry, Payload};
 
-use crate::{Pool, Store, StoreError, journal::Append as _, portal::ns, revision::BUMP};
+use crate::{Pool, Store, StoreError, decode::ns, journal::Append as _, revision::BUMP};
 
 /// Incidents written by one statement on PostgreSQL.
 const BATCH: usize = 1_000;

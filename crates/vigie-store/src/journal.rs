@@ -17,7 +17,7 @@ use vigie_journal::{
     Verifier,
 };
 
-use crate::{Pool, Store, StoreError, on_pool, portal::ns};
+use crate::{Pool, Store, StoreError, decode::ns, on_pool};
 
 /// A journal entry as stored (the entry, the hash it follows and its own).
 pub type JournalRecord = Linked;

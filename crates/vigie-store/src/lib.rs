@@ -39,6 +39,7 @@ use sqlx::{
 };
 use vigie_model::{CaseNumber, Incident};
 
+pub use declare::NewDeclaration;
 pub use durability::{Durability, UnsafeSetting};
 pub use editorial::{ReportText, SavedText, StoredThreat};
 pub use engine::{Schema, Step, Transaction};

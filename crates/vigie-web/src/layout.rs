@@ -57,9 +57,9 @@ impl Layout {
                 role: role.label(),
                 can_declare: matches!(role, Role::Declarant | Role::Ght | Role::Oncall),
                 can_list: role != Role::Admin,
-                can_handle: crate::pages::STAFF.contains(&role),
+                can_handle: crate::session::STAFF.contains(&role),
                 is_admin: role == Role::Admin,
-                can_observe: crate::pages::OBSERVERS.contains(&role),
+                can_observe: crate::session::OBSERVERS.contains(&role),
                 cases_label: if role == Role::Declarant {
                     "Mes déclarations"
                 } else {

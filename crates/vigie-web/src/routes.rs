@@ -288,11 +288,11 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
         ),
         (
             spec(Method::GET, "/taxonomie", Public),
-            get(pages::exports::taxonomy_page),
+            get(pages::taxonomy::taxonomy_page),
         ),
         (
             spec(Method::GET, "/taxonomie.csv", Public),
-            get(pages::exports::taxonomy_csv),
+            get(pages::taxonomy::taxonomy_csv),
         ),
         (
             spec(Method::GET, "/astreinte", Staff),

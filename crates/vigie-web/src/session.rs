@@ -13,6 +13,12 @@ use vigie_store::{SessionRecord, UserRecord};
 
 use crate::{App, WebError};
 
+/// CERT staff: analysts and on-call.
+pub(crate) const STAFF: &[Role] = &[Role::Analyst, Role::Oncall];
+
+/// Who reads the observatory's dashboards: CERT staff and the national authorities.
+pub(crate) const OBSERVERS: &[Role] = &[Role::Analyst, Role::Oncall, Role::Authority];
+
 /// Name of the session cookie.
 pub const COOKIE: &str = "vigie_session";
 

@@ -19,10 +19,7 @@ use vigie_journal::{Action, Hash, Head, NewEntry};
 use vigie_model::{CaseNumber, Code as _};
 
 use super::{Failed, Pending, Written, mails_of, number};
-use crate::{
-    StoreError,
-    portal::{CaseRecord, ns},
-};
+use crate::{StoreError, decode::ns, portal::CaseRecord};
 
 /// Locks the head of the journal and takes `$1` identifiers, in order.
 const HEAD_AND_IDS: &str = "WITH head AS (UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash) \

@@ -21,9 +21,10 @@ use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 use crate::{
     Pool, Store, StoreError,
     decode::{case_number, parsed},
+    decode::{instant, ns},
     journal::Append as _,
     on_pool,
-    portal::{OutboxMail, enqueue, instant, ns},
+    portal::{OutboxMail, enqueue},
     revision::BUMP,
 };
 

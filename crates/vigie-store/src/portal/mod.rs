@@ -17,24 +17,11 @@ use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
 use crate::{
     Pool, Store, StoreError,
     decode::{self, parsed},
+    decode::{instant, ns},
     journal::{Append as _, Login, login_entry},
     on_pool,
     revision::BUMP,
 };
-
-/// Nanoseconds since 1970 of an instant (saturating outside 1678–2261).
-pub(crate) fn ns(at: Timestamp) -> i64 {
-    i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_second() < 0 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
-}
-
-/// The instant of a count of nanoseconds.
-pub(crate) fn instant(ns: i64) -> Timestamp {
-    Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
-}
 
 const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.structure_id, u.ght, u.region, \
      u.authority, u.password_hash, u.totp_secret, u.totp_last_step, u.failed_logins, \
@@ -260,7 +247,6 @@ mod invitations;
 mod outbox;
 mod sessions;
 
-pub use crate::declare::NewDeclaration;
 pub use accounts::*;
 pub use api_tokens::*;
 pub use cases::*;

@@ -258,7 +258,7 @@ pub async fn link(
     Path(case): Path<String>,
     Protected { who, form }: Protected<LinkForm>,
 ) -> Result<Response, WebError> {
-    let number = super::handling::handled_case(&app, &who, &case)
+    let number = super::cases::handled_case(&app, &who, &case)
         .await?
         .get()
         .case;

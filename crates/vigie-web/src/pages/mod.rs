@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod cases;
+pub mod choice;
 pub mod declare;
 pub mod events;
 pub mod exports;
@@ -12,6 +13,7 @@ pub mod observatory;
 pub mod oncall;
 pub mod open_data;
 pub mod report;
+pub mod taxonomy;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -20,11 +22,7 @@ use vigie_access::Role;
 
 use crate::{WebError, session::SignedIn};
 
-/// CERT staff: analysts and on-call.
-pub(crate) const STAFF: &[Role] = &[Role::Analyst, Role::Oncall];
-
-/// Who reads the observatory's dashboards: CERT staff and the national authorities.
-pub(crate) const OBSERVERS: &[Role] = &[Role::Analyst, Role::Oncall, Role::Authority];
+pub(crate) use crate::session::{OBSERVERS, STAFF};
 
 /// Refuses whoever's role is not among `roles`.
 pub(crate) fn require(who: &SignedIn, roles: &[Role]) -> Result<(), WebError> {

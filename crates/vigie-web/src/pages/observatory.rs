@@ -17,7 +17,7 @@ use vigie_observatory::{COUNTED_FIGURES, Filter, Period, PublicObservatory};
 use crate::{
     App, WebError,
     layout::Layout,
-    pages::handling::{Choice, choices, pick},
+    pages::choice::{Choice, choices, pick},
     session::SignedIn,
 };
 

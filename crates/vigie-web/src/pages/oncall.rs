@@ -17,7 +17,7 @@ use crate::{
     App, WebError,
     declare_form::FieldErrors,
     layout::Layout,
-    pages::handling::{Choice, choices},
+    pages::choice::{Choice, choices},
     session::{Protected, SignedIn},
 };
 

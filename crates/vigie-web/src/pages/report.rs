@@ -17,7 +17,7 @@ use vigie_store::SavedText;
 use crate::{
     App, WebError,
     layout::Layout,
-    pages::handling::{Choice, choices},
+    pages::choice::{Choice, choices},
     session::{Protected, SignedIn},
 };
 

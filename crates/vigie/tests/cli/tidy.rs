@@ -121,3 +121,92 @@ fn the_typesetter_downloads_nothing() {
         );
     }
 }
+
+/// The modules of `src` (files and folders) that each module names through one of
+/// `prefixes` (`crate::` for a crate's top level, `super::` and `crate::pages::` for pages).
+fn module_imports(src: &Path, prefixes: &[&str]) -> Vec<(String, Vec<String>)> {
+    let mut modules: Vec<String> = std::fs::read_dir(src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_str()?.to_owned();
+            (p.is_dir() || p.extension().is_some_and(|e| e == "rs"))
+                .then_some(name)
+                .filter(|n| n != "lib" && n != "main")
+        })
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
+        .iter()
+        .map(|module| {
+            let mut files = Vec::new();
+            let file = src.join(format!("{module}.rs"));
+            if file.exists() {
+                files.push(file);
+            }
+            rust_files(&src.join(module), &mut files);
+            let text: String = files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap())
+                .collect();
+            // `prefix other` and `prefix{…, other, …}` (the braces of a use declaration).
+            let mut named = Vec::new();
+            for other in modules.iter().filter(|o| *o != module) {
+                let names = prefixes.iter().any(|prefix| {
+                    let direct = text.contains(&format!("{prefix}{other}::"))
+                        || text.contains(&format!("{prefix}{other};"));
+                    let grouped = text.match_indices(&format!("{prefix}{{")).any(|(at, _)| {
+                        let group = &text[at..];
+                        let group = &group[..group.find("};").unwrap_or(group.len())];
+                        group
+                            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .any(|word| word == other)
+                    });
+                    direct || grouped
+                });
+                if names {
+                    named.push(other.clone());
+                }
+            }
+            (module.clone(), named)
+        })
+        .collect()
+}
+
+#[test]
+fn modules_import_each_other_one_way() {
+    // Two modules of a crate that import each other are one concern split badly: the
+    // store's engine layer and its records, the portal's pages, stay a graph without cycles
+    // of two.
+    for krate in ["vigie-store", "vigie-web", "vigie-service"] {
+        let graph = module_imports(&root().join("crates").join(krate).join("src"), &["crate::"]);
+        assert!(graph.len() > 3, "{krate}: {graph:?}");
+        for (module, named) in &graph {
+            for other in named {
+                let back = graph
+                    .iter()
+                    .find(|(m, _)| m == other)
+                    .is_some_and(|(_, n)| n.contains(module));
+                assert!(!back, "{krate}: `{module}` and `{other}` import each other");
+            }
+        }
+    }
+    let pages = module_imports(
+        &root().join("crates/vigie-web/src/pages"),
+        &["crate::pages::", "super::", "pages::"],
+    );
+    assert!(pages.len() > 10, "{pages:?}");
+    for (module, named) in &pages {
+        for other in named {
+            let back = pages
+                .iter()
+                .find(|(m, _)| m == other)
+                .is_some_and(|(_, n)| n.contains(module));
+            assert!(
+                !back,
+                "vigie-web pages: `{module}` and `{other}` import each other"
+            );
+        }
+    }
+}

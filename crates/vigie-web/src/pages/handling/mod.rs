@@ -10,16 +10,13 @@ use axum::{
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
-use vigie_access::{IncidentAction, Role, UserId, Visible, reveal};
-use vigie_model::{
-    CareImpact, CaseNumber, Category, Code, CodeSet, InfraSide, Origin, OutOfScopeReason,
-    PatientDanger, Qualification, RansomwareReach, Region, StructureType,
-};
+use vigie_access::{IncidentAction, Role, UserId, reveal};
+use vigie_model::{CareImpact, CaseNumber, Code, Origin, PatientDanger, Region, StructureType};
 use vigie_service::handling::{self, HandlingError};
-use vigie_store::{CaseRecord, HandlingRecord, Judgement, QueueFilter, QueueSort};
+use vigie_store::{QueueFilter, QueueSort};
 use vigie_workflow::{
     case::CaseState,
-    nis2::{self, Deadline, Report, Status},
+    nis2::{self, Report},
     routing::{DEFAULT_RULES, Rules},
     support::{ReflexSheet, SupportAction},
 };
@@ -27,33 +24,13 @@ use vigie_workflow::{
 use crate::{
     App, WebError,
     layout::Layout,
-    pages::cases::french,
+    pages::{
+        cases::french,
+        cases::{ComplementRetry, Nis2Retry, QualifyState, handled_case},
+        choice::{Choice, choices, pick},
+    },
     session::{Protected, SignedIn},
 };
-
-/// A choice in a select or a group of boxes.
-pub struct Choice {
-    /// Submitted value.
-    pub value: String,
-    /// Label shown.
-    pub label: String,
-    /// Currently chosen.
-    pub selected: bool,
-}
-
-pub(crate) fn choices<T: Code>(chosen: &[&str]) -> Vec<Choice> {
-    T::ALL
-        .iter()
-        .map(|v| Choice {
-            value: v.code().to_owned(),
-            label: v.label().to_owned(),
-            selected: chosen.contains(&v.code()),
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// The queue.
 
 mod case;
 mod nis2_reports;

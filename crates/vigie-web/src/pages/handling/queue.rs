@@ -73,17 +73,6 @@ fn age_of(declared: Timestamp, now: Timestamp) -> String {
     }
 }
 
-pub(crate) fn pick(options: Vec<Choice>, none_label: &str) -> Vec<Choice> {
-    let any = !options.iter().any(|c| c.selected);
-    std::iter::once(Choice {
-        value: String::new(),
-        label: none_label.to_owned(),
-        selected: any,
-    })
-    .chain(options)
-    .collect()
-}
-
 /// `GET /traitement`: the analyst queue.
 pub async fn queue(
     State(app): State<App>,

@@ -17,6 +17,12 @@ use crate::{
 };
 
 /// Cases shown on one page of the list.
+mod nis2;
+mod panel;
+
+pub use nis2::*;
+pub use panel::*;
+
 const PAGE: i64 = 50;
 
 /// A line of the list, as shown.
@@ -141,9 +147,9 @@ struct CasePage {
     can_write: bool,
     error: Option<&'static str>,
     draft: String,
-    handling: Option<super::handling::HandlingView>,
+    handling: Option<HandlingView>,
     waiting_for_you: bool,
-    nis2: Option<super::handling::Nis2View>,
+    nis2: Option<Nis2View>,
 }
 
 /// The facts of a case, as label and value.
@@ -245,8 +251,8 @@ pub async fn show_with(
     app: &App,
     who: &SignedIn,
     case: Visible<CaseRecord>,
-    form: Option<super::handling::QualifyState>,
-    complement: Option<super::handling::ComplementRetry>,
+    form: Option<QualifyState>,
+    complement: Option<ComplementRetry>,
 ) -> Result<Response, WebError> {
     case_page(app, who, case, None, String::new(), form, complement).await
 }
@@ -256,9 +262,9 @@ pub async fn show_nis2_retry(
     app: &App,
     who: &SignedIn,
     case: Visible<CaseRecord>,
-    retry: super::handling::Nis2Retry,
+    retry: Nis2Retry,
 ) -> Result<Response, WebError> {
-    let nis2 = super::handling::nis2_view(app, who, case.get(), Some(retry)).await?;
+    let nis2 = nis2_view(app, who, case.get(), Some(retry)).await?;
     render_case(app, who, case, None, String::new(), None, None, nis2).await
 }
 
@@ -268,10 +274,10 @@ async fn case_page(
     case: Visible<CaseRecord>,
     error: Option<&'static str>,
     draft: String,
-    form: Option<super::handling::QualifyState>,
-    complement: Option<super::handling::ComplementRetry>,
+    form: Option<QualifyState>,
+    complement: Option<ComplementRetry>,
 ) -> Result<Response, WebError> {
-    let nis2 = super::handling::nis2_view(app, who, case.get(), None).await?;
+    let nis2 = nis2_view(app, who, case.get(), None).await?;
     render_case(app, who, case, error, draft, form, complement, nis2).await
 }
 
@@ -282,14 +288,14 @@ async fn render_case(
     case: Visible<CaseRecord>,
     error: Option<&'static str>,
     draft: String,
-    form: Option<super::handling::QualifyState>,
-    complement: Option<super::handling::ComplementRetry>,
-    nis2: Option<super::handling::Nis2View>,
+    form: Option<QualifyState>,
+    complement: Option<ComplementRetry>,
+    nis2: Option<Nis2View>,
 ) -> Result<Response, WebError> {
     let record = case.get();
     let handling = if vigie_access::allows(&who.user.viewer, &record.facts, IncidentAction::Handle)
     {
-        Some(super::handling::view(app, record, form, complement).await?)
+        Some(view(app, record, form, complement).await?)
     } else {
         None
     };
