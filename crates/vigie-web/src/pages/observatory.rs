@@ -12,7 +12,7 @@ use axum::{
 use serde::Deserialize;
 use vigie_model::calendar::MONTHS_FR;
 use vigie_model::{Code, LegalStatus, Origin, Region, StructureType};
-use vigie_observatory::{COUNTED_FIGURES, Filter, Period, PublicObservatory};
+use vigie_observatory::{COUNTED_FIGURES, Disclosure, Filter, Period, PublicObservatory};
 
 use crate::{
     App, WebError,
@@ -67,6 +67,8 @@ struct DashboardPage {
     filtered: bool,
     period: Option<String>,
     figures: Vec<ShownFigure>,
+    /// The disclosure threshold applied (authorities), `None` for every count (CERT staff).
+    threshold: Option<u32>,
 }
 
 /// A month sent by the form: `default` when none was chosen.
@@ -124,12 +126,23 @@ pub async fn dashboard(
 ) -> Result<Response, WebError> {
     super::require(&who, super::OBSERVERS)?;
     let this_year = vigie_model::calendar::paris_time(app.now()).year();
+    let snapshot = app.observatory.current(&app.store).await?;
+    // Without a year asked for, the last year that holds declarations (not an empty
+    // current year in January, nor a demo's last year).
+    let latest = snapshot
+        .cube()
+        .years()
+        .map_or(this_year, |(_, last)| last.min(this_year));
     let year = q
         .annee
         .parse::<i16>()
         .ok()
         .filter(|y| (2000..=this_year).contains(y))
-        .unwrap_or(this_year);
+        .unwrap_or(latest);
+    // Authorities read the national picture, not the cases of other authorities: their
+    // dashboards go through the same disclosure as open data, so a cell of one structure
+    // (one ransomware in a region and a kind) never shows. CERT staff see every count.
+    let disclosure = (who.role() == vigie_access::Role::Authority).then(Disclosure::default);
     let period = period(&q);
     let filter = Filter {
         region: Region::parse(&q.region).ok(),
@@ -140,10 +153,11 @@ pub async fn dashboard(
     };
     let figures = match &period {
         Ok(_) => {
-            let snapshot = app.observatory.current(&app.store).await?;
             let observatory = snapshot.compute(year, &filter);
-            // Internal dashboards show every count; public outputs go through `Disclosure`.
-            let public = PublicObservatory::unrestricted(&observatory);
+            let public = match &disclosure {
+                Some(disclosure) => disclosure.apply(&observatory, &filter),
+                None => PublicObservatory::unrestricted(&observatory),
+            };
             COUNTED_FIGURES
                 .iter()
                 .filter_map(|n| public.figure(*n))
@@ -191,6 +205,7 @@ pub async fn dashboard(
             to: None,
         }),
         figures,
+        threshold: disclosure.map(|d| d.threshold),
     })?;
     if invalid {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

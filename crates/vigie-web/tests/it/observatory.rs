@@ -63,8 +63,40 @@ async fn every_counted_figure_is_a_chart_with_its_table_and_filters_recompute() 
     assert!(declarations(&filtered.body).contains(">3<"));
     assert!(!declarations(&filtered.body).contains(">4<"));
 
+    // Bretagne's one declaration: the CERT reads it; an authority, to whom nothing was
+    // routed, reads the national picture with small counts suppressed, as open data.
+    let by_region = |body: &str| {
+        body.split("id=\"figure-6-table\"")
+            .nth(1)
+            .unwrap()
+            .split("</table>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        !by_region(&page.body).contains("&lt; 5"),
+        "{}",
+        by_region(&page.body)
+    );
     let mut n = app.signed_in(&anssi).await;
-    assert_eq!(n.get("/observatoire").await.status, StatusCode::OK);
+    let national = n.get("/observatoire?annee=2024").await;
+    assert_eq!(national.status, StatusCode::OK);
+    assert!(national.body.contains("sont masqués"));
+    assert!(
+        by_region(&national.body).contains("&lt; 5"),
+        "{}",
+        by_region(&national.body)
+    );
+    let one_region = n.get("/observatoire?annee=2024&region=53").await;
+    let key_figures = declarations(&one_region.body)
+        .split("</table>")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(!key_figures.contains("<td>1</td>"), "{key_figures}");
+    assert!(key_figures.contains("&lt; 5"), "{key_figures}");
+    assert!(!page.body.contains("sont masqués"));
     let mut d = app.signed_in(&declarant).await;
     assert_eq!(d.get("/observatoire").await.status, StatusCode::FORBIDDEN);
 }
