@@ -44,12 +44,15 @@ pub use editorial::{ReportText, SavedText, StoredThreat};
 pub use engine::{Schema, Step, Transaction};
 pub use handling::*;
 pub use import::{Import, ImportCounts};
-pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
+pub use journal::{
+    DataCheck, DataReport, Difference, Discrepancy, JournalRecord, Login, LoginFactor, LoginRefusal,
+};
 pub use portal::*;
 pub use reference::Holdings;
 pub use tokens::TRUSTED_FOR as TOKEN_TRUSTED_FOR;
 pub use vigie_journal::{
-    Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, Tamper, Verified,
+    Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, StoredHead, Tamper,
+    Verified,
 };
 
 /// The default database: a SQLite file in the working directory.
