@@ -162,6 +162,35 @@ fn migrator<const N: usize>(steps: [(i64, &'static str, &'static str); N]) -> Mi
     Migrator::with_migrations(migrations)
 }
 
+/// Runs `migrator` on PostgreSQL, unless exactly its migrations are applied already, each
+/// with the same checksum: then nothing is written, so a role that may use the tables but
+/// owns nothing (it cannot `CREATE` even the tracking table `IF NOT EXISTS`, nor drop the
+/// journal's triggers) opens the database; the owner's role migrates it.
+pub(crate) async fn migrate_pg(migrator: &Migrator, pool: &PgPool) -> Result<(), StoreError> {
+    use sqlx::Row as _;
+    let sql = format!(
+        "SELECT version, checksum FROM {} WHERE success",
+        migrator.table_name
+    );
+    if let Ok(rows) = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await {
+        let mut applied = std::collections::HashMap::new();
+        for row in rows {
+            let version: i64 = row.try_get("version")?;
+            let checksum: Vec<u8> = row.try_get("checksum")?;
+            applied.insert(version, checksum);
+        }
+        let current = applied.len() == migrator.iter().count()
+            && migrator
+                .iter()
+                .all(|m| applied.get(&m.version).is_some_and(|c| **c == *m.checksum));
+        if current {
+            return Ok(());
+        }
+    }
+    migrator.run(pool).await?;
+    Ok(())
+}
+
 /// Makes the SQLite file and its WAL and shared-memory files readable and writable by their
 /// owner only (`0600`): they hold accounts, second-factor secrets and health data. SQLite
 /// creates them with the process's umask, usually world-readable.
@@ -298,7 +327,7 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(open_err)?;
-            migrator([
+            let migrator = migrator([
                 (
                     1,
                     "foundation",
@@ -339,9 +368,8 @@ impl Store {
                     "login names",
                     include_str!("../migrations/postgres/0008_login_names.sql"),
                 ),
-            ])
-            .run(&pool)
-            .await?;
+            ]);
+            migrate_pg(&migrator, &pool).await?;
             let writer = PgPoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(std::time::Duration::from_secs(5))
