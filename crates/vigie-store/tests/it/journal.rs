@@ -629,3 +629,55 @@ async fn data_on_postgres() {
     data_story(&db.store).await;
     db.drop().await;
 }
+
+/// Served under a role that owns nothing of the database (the owner migrated it), Vigie
+/// opens it, journals, and verifies; that role cannot drop, disable, change or empty the
+/// journal, though it can still write the other tables (which `verify_data` checks).
+#[tokio::test]
+async fn a_serving_role_cannot_touch_the_journal_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    let role = format!("vigie_serving_{}_{}", std::process::id(), fastrand::u32(..));
+    for statement in [
+        format!("CREATE ROLE {role} LOGIN"),
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned(),
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+    ] {
+        sql(&db.store, &statement).await.unwrap();
+    }
+    let (scheme, rest) = db.url.split_at(db.url.find("//").unwrap() + 2);
+    let serving_url = format!("{scheme}{role}{}", &rest[rest.find('@').unwrap()..]);
+    let serving = Store::open(&serving_url).await.unwrap();
+    let export = NewEntry {
+        at_ns: 1,
+        actor: Actor::Operator("root".into()),
+        action: Action::DataExported,
+        subject: "incidents".into(),
+        payload: Payload::new().with("year", 2024),
+    };
+    assert_eq!(serving.journal(vec![export]).await.unwrap().seq, 1);
+    assert!(verify(&serving).await.is_ok());
+    for statement in [
+        "DROP TRIGGER journal_no_change ON journal",
+        "ALTER TABLE journal DISABLE TRIGGER journal_no_change",
+        "UPDATE journal SET payload = '{}'",
+        "DELETE FROM journal",
+        "TRUNCATE journal",
+        "DROP TABLE journal",
+    ] {
+        assert!(sql(&serving, statement).await.is_err(), "{statement}");
+    }
+    sql(&serving, "UPDATE structures SET name = name")
+        .await
+        .unwrap();
+    assert!(verify(&serving).await.is_ok());
+    serving.close().await;
+    sql(&db.store, &format!("DROP OWNED BY {role}"))
+        .await
+        .unwrap();
+    sql(&db.store, &format!("DROP ROLE {role}")).await.unwrap();
+    db.drop().await;
+}
