@@ -613,6 +613,26 @@ async fn data_story(store: &Store) {
         named(&report.messages),
         [(format!("message {message} ({c0})"), Discrepancy::Missing)]
     );
+
+    // A value Vigie never writes is named even on a case not vouched for.
+    sql(
+        store,
+        &format!(
+            "UPDATE incidents SET care_impact = 'bogus' WHERE id = {}",
+            id(c2)
+        ),
+    )
+    .await
+    .unwrap();
+    let report = store.verify_data().await.unwrap();
+    assert_eq!(
+        named(&report.incidents),
+        [
+            (c0.to_string(), Discrepancy::Changed),
+            (c1.to_string(), Discrepancy::Changed),
+            (c2.to_string(), Discrepancy::Changed)
+        ]
+    );
 }
 
 #[tokio::test]
