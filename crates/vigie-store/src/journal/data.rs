@@ -49,7 +49,7 @@ const CHANGING: [Action; 4] = [
     Action::MessagePosted,
 ];
 
-/// The case whose incident `entry` changes, if it is such an entry without the hash yet.
+/// The case whose incident `entry` changes, if it is an entry of such an action on a case.
 pub(crate) fn changes_incident(entry: &NewEntry) -> Option<CaseNumber> {
     if !CHANGING.contains(&entry.action) {
         return None;
