@@ -111,7 +111,9 @@ impl Store {
         let table = schema.table()?;
         match self.pool() {
             Pool::Sqlite(pool) => migrator(schema.sqlite, table).run(pool).await?,
-            Pool::Postgres(pool) => migrator(schema.postgres, table).run(pool).await?,
+            Pool::Postgres(pool) => {
+                crate::migrate_pg(&migrator(schema.postgres, table), pool).await?
+            }
         }
         Ok(())
     }

@@ -19,6 +19,10 @@ use vigie_journal::{
 
 use crate::{Pool, Store, StoreError, decode::ns, on_pool};
 
+mod data;
+
+pub use data::{DataCheck, DataReport, Difference, Discrepancy};
+
 /// A journal entry as stored (the entry, the hash it follows and its own).
 pub type JournalRecord = Linked;
 
@@ -64,14 +68,33 @@ pub(crate) trait Append {
 }
 
 macro_rules! append_on {
-    ($conn:ty, $db:ty, $one_statement:expr) => {
+    ($conn:ty, $db:ty, $one_statement:expr, $incident:path) => {
         impl Append for $conn {
-            async fn append_journal(&mut self, entries: Vec<NewEntry>) -> Result<Head, StoreError> {
+            async fn append_journal(
+                &mut self,
+                mut entries: Vec<NewEntry>,
+            ) -> Result<Head, StoreError> {
                 // The first statement writes: the head is locked until commit.
                 let row = sqlx::query(LOCK_HEAD).fetch_one(&mut *self).await?;
                 let mut head = head(row.try_get("seq")?, &row.try_get::<String, _>("hash")?)?;
                 if entries.is_empty() {
                     return Ok(head);
+                }
+                // What these entries changed is written: they vouch for the incident as
+                // it now stands in this transaction.
+                for entry in &mut entries {
+                    let Some(case) = data::changes_incident(entry) else {
+                        continue;
+                    };
+                    let row = sqlx::query(crate::decode::SELECT_CASE)
+                        .bind(case.id())
+                        .fetch_optional(&mut *self)
+                        .await?;
+                    if let Some(row) = row {
+                        let incident = $incident(Ok(row))?;
+                        entry.payload = std::mem::take(&mut entry.payload)
+                            .with(data::INCIDENT_SHA256, data::incident_sha256(&incident));
+                    }
                 }
                 let linked: Vec<Linked> = entries.into_iter().map(|e| head.append(e)).collect();
                 let push_rows = |qb: &mut QueryBuilder<$db>, chunk: &[Linked]| {
@@ -116,8 +139,13 @@ macro_rules! append_on {
 }
 
 // SQLite has no INSERT inside WITH: entries, then the head.
-append_on!(SqliteConnection, Sqlite, false);
-append_on!(PgConnection, Postgres, true);
+append_on!(
+    SqliteConnection,
+    Sqlite,
+    false,
+    crate::decode::incident_sqlite
+);
+append_on!(PgConnection, Postgres, true, crate::decode::incident_pg);
 
 /// Reads a stored entry; a value that does not read (a type changed behind Vigie's back)
 /// reads as one that fails its hash.
@@ -253,6 +281,18 @@ impl Store {
             head
         });
         Ok(verifier.finish(head.as_ref()))
+    }
+
+    /// The head row of the journal (the last entry's number and hash), unverified; `None`
+    /// when the row is gone.
+    pub async fn journal_head(&self) -> Result<Option<StoredHead>, StoreError> {
+        let sql = "SELECT seq, hash FROM journal_head WHERE id = 1";
+        Ok(
+            on_pool!(self, pool => match sqlx::query(sql).fetch_optional(pool).await? {
+                Some(row) => Some(StoredHead { seq: row.try_get("seq")?, hash: row.try_get("hash")? }),
+                None => None,
+            }),
+        )
     }
 
     /// The last `limit` entries, of one subject if given (a case number, `user:42`),

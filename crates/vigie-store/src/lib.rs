@@ -45,12 +45,15 @@ pub use editorial::{ReportText, SavedText, StoredThreat};
 pub use engine::{Schema, Step, Transaction};
 pub use handling::*;
 pub use import::{Import, ImportCounts};
-pub use journal::{JournalRecord, Login, LoginFactor, LoginRefusal};
+pub use journal::{
+    DataCheck, DataReport, Difference, Discrepancy, JournalRecord, Login, LoginFactor, LoginRefusal,
+};
 pub use portal::*;
 pub use reference::Holdings;
 pub use tokens::TRUSTED_FOR as TOKEN_TRUSTED_FOR;
 pub use vigie_journal::{
-    Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, Tamper, Verified,
+    Action, Actor, Anchor, Head, Kind as TamperKind, NewEntry, Payload, StoredHead, Tamper,
+    Verified,
 };
 
 /// The default database: a SQLite file in the working directory.
@@ -158,6 +161,35 @@ fn migrator<const N: usize>(steps: [(i64, &'static str, &'static str); N]) -> Mi
         })
         .collect();
     Migrator::with_migrations(migrations)
+}
+
+/// Runs `migrator` on PostgreSQL, unless exactly its migrations are applied already, each
+/// with the same checksum: then nothing is written, so a role that may use the tables but
+/// owns nothing (it cannot `CREATE` even the tracking table `IF NOT EXISTS`, nor drop the
+/// journal's triggers) opens the database; the owner's role migrates it.
+pub(crate) async fn migrate_pg(migrator: &Migrator, pool: &PgPool) -> Result<(), StoreError> {
+    use sqlx::Row as _;
+    let sql = format!(
+        "SELECT version, checksum FROM {} WHERE success",
+        migrator.table_name
+    );
+    if let Ok(rows) = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await {
+        let mut applied = std::collections::HashMap::new();
+        for row in rows {
+            let version: i64 = row.try_get("version")?;
+            let checksum: Vec<u8> = row.try_get("checksum")?;
+            applied.insert(version, checksum);
+        }
+        let current = applied.len() == migrator.iter().count()
+            && migrator
+                .iter()
+                .all(|m| applied.get(&m.version).is_some_and(|c| **c == *m.checksum));
+        if current {
+            return Ok(());
+        }
+    }
+    migrator.run(pool).await?;
+    Ok(())
 }
 
 /// Makes the SQLite file and its WAL and shared-memory files readable and writable by their
@@ -296,7 +328,7 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(open_err)?;
-            migrator([
+            let migrator = migrator([
                 (
                     1,
                     "foundation",
@@ -337,9 +369,8 @@ impl Store {
                     "login names",
                     include_str!("../migrations/postgres/0008_login_names.sql"),
                 ),
-            ])
-            .run(&pool)
-            .await?;
+            ]);
+            migrate_pg(&migrator, &pool).await?;
             let writer = PgPoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(std::time::Duration::from_secs(5))

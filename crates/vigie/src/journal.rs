@@ -1,10 +1,11 @@
-//! `vigie journal verify|show`: check the tamper-evident journal, read its latest entries.
+//! `vigie journal verify|show|head`: check the tamper-evident journal (and, with `--data`,
+//! the data it vouches for), read its latest entries, print its head.
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 use vigie_model::{CaseNumber, Code as _};
-use vigie_store::{Actor, Anchor};
+use vigie_store::{Actor, Anchor, DataCheck, DataReport};
 
 /// Exit code of a verification that found a bad entry (1 is any other failure, 2 a
 /// mistake on the command line).
@@ -20,7 +21,15 @@ pub enum Action {
         /// (`SEQ:HASH`): the journal must still hold that entry with that hash.
         #[arg(long = "anchor", value_name = "SEQ:HASH")]
         anchors: Vec<Anchor>,
+        /// Also recompute the hashes of every incident's v1 line, every message's text and
+        /// the set of routings, and compare them with the last ones journaled; exits with
+        /// 3 and names the first ones that differ.
+        #[arg(long)]
+        data: bool,
     },
+    /// Print the head of the journal as `SEQ:HASH`, one line, to keep elsewhere (from cron,
+    /// piped to `logger` or `mail`). It is not verified: `verify --anchor` checks it later.
+    Head,
     /// Print the latest entries, oldest first.
     Show {
         /// Only the entries of this case (`VIG-2024-000042`).
@@ -66,27 +75,45 @@ fn paris(at_ns: i64) -> String {
 pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
     let store = crate::open(db).await?;
     let code = match action {
-        Action::Verify { anchors } => match store.verify_journal(&anchors).await? {
-            Ok(verified) => {
-                println!("Journal intact : {} entrées vérifiées.", verified.entries);
-                let anchor = Anchor::from(verified.head);
-                println!("Tête : {anchor}");
-                println!(
-                    "Conservez cette tête hors de la base ; `vigie journal verify --anchor {anchor}` \
-                     vérifiera plus tard que rien n'a été réécrit jusqu'à elle."
-                );
-                ExitCode::SUCCESS
+        Action::Verify { anchors, data } => {
+            let mut code = match store.verify_journal(&anchors).await? {
+                Ok(verified) => {
+                    println!("Journal intact : {} entrées vérifiées.", verified.entries);
+                    let anchor = Anchor::from(verified.head);
+                    println!("Tête : {anchor}");
+                    println!(
+                        "Conservez cette tête hors de la base ; `vigie journal verify --anchor {anchor}` \
+                         vérifiera plus tard que rien n'a été réécrit jusqu'à elle."
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(tamper) => {
+                    eprintln!(
+                        "Journal altéré : l'entrée n° {} {} ({}).",
+                        tamper.seq,
+                        tamper.kind.label(),
+                        tamper.kind.code()
+                    );
+                    ExitCode::from(TAMPERED)
+                }
+            };
+            if data {
+                let report = store.verify_data().await?;
+                print_data(&report);
+                if !report.sound() {
+                    code = ExitCode::from(TAMPERED);
+                }
             }
-            Err(tamper) => {
-                eprintln!(
-                    "Journal altéré : l'entrée n° {} {} ({}).",
-                    tamper.seq,
-                    tamper.kind.label(),
-                    tamper.kind.code()
-                );
-                ExitCode::from(TAMPERED)
+            code
+        }
+        Action::Head => {
+            let head = store.journal_head().await?;
+            match head {
+                Some(head) => println!("{}:{}", head.seq, head.hash),
+                None => anyhow::bail!("the journal has no head row (see `vigie journal verify`)"),
             }
-        },
+            ExitCode::SUCCESS
+        }
         Action::Show {
             case,
             subject,
@@ -119,4 +146,48 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
     };
     store.close().await;
     Ok(code)
+}
+
+/// Prints what `verify --data` found: counts on standard output, differences on standard
+/// error.
+fn print_data(report: &DataReport) {
+    let kinds: [(&str, &DataCheck); 3] = [
+        ("incidents", &report.incidents),
+        ("messages", &report.messages),
+        ("transmissions", &report.routings),
+    ];
+    let counts: Vec<String> = kinds
+        .iter()
+        .map(|(name, check)| format!("{} {name}", check.checked))
+        .collect();
+    println!("Données comparées au journal : {}.", counts.join(", "));
+    for (name, check) in kinds {
+        if check.not_vouched > 0 {
+            println!(
+                "Non garantis : {} {name} (importés, ou modifiés par une entrée écrite avant que \
+                 le journal n'en enregistre l'empreinte) ne sont pas comparés.",
+                check.not_vouched
+            );
+        }
+    }
+    if report.sound() {
+        println!("Données conformes au journal.");
+        return;
+    }
+    for (name, check) in kinds {
+        if check.differing == 0 {
+            continue;
+        }
+        eprintln!(
+            "Données altérées : {} {name} diffèrent du journal.",
+            check.differing
+        );
+        for d in &check.first {
+            eprintln!("  {} {} ({}).", d.subject, d.what.label(), d.what.code());
+        }
+        let more = check.differing - check.first.len() as u64;
+        if more > 0 {
+            eprintln!("  … et {more} autres.");
+        }
+    }
 }

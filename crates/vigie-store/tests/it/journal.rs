@@ -398,3 +398,306 @@ async fn concurrent_appends_on_postgres() {
     concurrent_story(&db.store).await;
     db.drop().await;
 }
+
+/// The data the journal vouches for: routings, messages and incidents as last journaled
+/// pass `verify_data`; each changed with raw SQL is named, while the chain still verifies.
+async fn data_story(store: &Store) {
+    use vigie_model::{Category, CodeSet, Origin, Qualification};
+    use vigie_store::{Discrepancy, Judgement, QualificationChange};
+
+    let now = at("2024-11-28T08:15:00Z");
+    let s1 = store
+        .save_structure(&structure("010000024", "76", "Alpha"))
+        .await
+        .unwrap();
+    let alice = store
+        .create_user(
+            &NewUser {
+                email: "alice@ch-exemple.fr".into(),
+                display_name: "Alice".into(),
+                role: Role::Declarant,
+                scope: Scope::Structure(s1),
+                password_hash: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let analyst = store
+        .create_user(
+            &NewUser {
+                email: "analyste@cert.example".into(),
+                display_name: "Ana Lyste".into(),
+                role: Role::Analyst,
+                scope: Scope::Cert,
+                password_hash: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let mut cases = Vec::new();
+    for title in ["Chiffrement", "Panne", "Fuite"] {
+        let case = store
+            .declare(
+                s1,
+                &declaration("010000024", "76", "Alpha", title),
+                Some(alice),
+                &Actor::User(alice.0),
+                &DeclarationTexts::default(),
+                &[],
+                |_| vec![],
+                now,
+            )
+            .await
+            .unwrap();
+        cases.push(case);
+    }
+    let (c0, c1, c2) = (cases[0], cases[1], cases[2]);
+    store
+        .route_case(
+            c0,
+            Authority::DgsCorruss,
+            "patients en danger",
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap();
+    let message = store
+        .add_message(
+            c0,
+            alice,
+            "Sauvegardes restaurées",
+            &Actor::User(alice.0),
+            now,
+        )
+        .await
+        .unwrap();
+    // A qualification changes the incident's line: its entry carries the new hash.
+    let q = Qualification::new(
+        Origin::Malicious,
+        CodeSet::of(&[Category::Ransomware]),
+        None,
+        None,
+        None,
+        None,
+    )
+    .unwrap();
+    let change = QualificationChange {
+        qualification: &q,
+        judgement: Judgement::default(),
+        by: analyst,
+    };
+    store
+        .qualify(c1, &change, &[], |_| vec![], now + 1.hour())
+        .await
+        .unwrap();
+    let qualified = store
+        .journal_entries(Some(&c1.to_string()), 1)
+        .await
+        .unwrap();
+    assert_eq!(qualified[0].entry.action, "case_qualified");
+    assert!(
+        qualified[0]
+            .entry
+            .payload
+            .contains(r#""incident_sha256":""#)
+    );
+    // An entry written before entries carried the hash (a qualification of an older
+    // Vigie): that case is no longer vouched for, and says so rather than failing.
+    let Ok(verified) = verify(store).await else {
+        panic!("sound journal")
+    };
+    let mut head = verified.head;
+    let old = head.append(NewEntry {
+        at_ns: 1,
+        actor: Actor::User(analyst.0),
+        action: Action::CaseQualified,
+        subject: c2.to_string(),
+        payload: Payload::new().with("origin", "malicious"),
+    });
+    sql(
+        store,
+        &format!(
+            "INSERT INTO journal (seq, at_ns, actor, action, subject, payload, prev_hash, hash) \
+             VALUES ({}, {}, '{}', '{}', '{}', '{}', '{}', '{}')",
+            old.entry.seq,
+            old.entry.at_ns,
+            old.entry.actor,
+            old.entry.action,
+            old.entry.subject,
+            old.entry.payload,
+            old.prev_hash,
+            old.hash
+        ),
+    )
+    .await
+    .unwrap();
+    sql(
+        store,
+        &format!(
+            "UPDATE journal_head SET seq = {}, hash = '{}'",
+            head.seq, head.hash
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(verify(store).await.is_ok());
+
+    let sound = store.verify_data().await.unwrap();
+    assert!(sound.sound(), "{sound:?}");
+    assert_eq!(
+        (sound.incidents.checked, sound.incidents.not_vouched),
+        (2, 1)
+    );
+    assert_eq!((sound.messages.checked, sound.routings.checked), (1, 1));
+
+    // Behind Vigie's back: the case opened to ANSSI, the message's text rewritten, the
+    // qualified incident's impact changed, the declared one's title.
+    let id = |case: vigie_model::CaseNumber| case.id();
+    for statement in [
+        format!(
+            "INSERT INTO routings (incident_id, authority, reason, routed_at_ns) \
+             VALUES ({}, 'anssi', 'x', 0)",
+            id(c0)
+        ),
+        format!("UPDATE messages SET body = 'Rien à signaler' WHERE id = {message}"),
+        format!(
+            "UPDATE incidents SET support_requested = NOT support_requested WHERE id = {}",
+            id(c1)
+        ),
+        format!("UPDATE incidents SET title = 'Autre' WHERE id = {}", id(c0)),
+        // Not vouched: changing it cannot be seen.
+        format!("UPDATE incidents SET title = 'Autre' WHERE id = {}", id(c2)),
+    ] {
+        sql(store, &statement).await.unwrap();
+    }
+    // The chain cannot see any of it.
+    assert!(verify(store).await.is_ok());
+    let report = store.verify_data().await.unwrap();
+    assert!(!report.sound());
+    let named = |check: &vigie_store::DataCheck| -> Vec<(String, Discrepancy)> {
+        check
+            .first
+            .iter()
+            .map(|d| (d.subject.clone(), d.what))
+            .collect()
+    };
+    assert_eq!(
+        named(&report.routings),
+        [(format!("{c0} → anssi"), Discrepancy::NotJournaled)]
+    );
+    assert_eq!(
+        named(&report.messages),
+        [(format!("message {message} ({c0})"), Discrepancy::Changed)]
+    );
+    assert_eq!(
+        named(&report.incidents),
+        [
+            (c0.to_string(), Discrepancy::Changed),
+            (c1.to_string(), Discrepancy::Changed)
+        ]
+    );
+    assert_eq!(report.incidents.not_vouched, 1);
+
+    // A journaled routing deleted, a journaled message deleted.
+    sql(store, "DELETE FROM routings").await.unwrap();
+    sql(store, "DELETE FROM messages").await.unwrap();
+    let report = store.verify_data().await.unwrap();
+    assert_eq!(
+        named(&report.routings),
+        [(format!("{c0} → dgs_corruss"), Discrepancy::Missing)]
+    );
+    assert_eq!(
+        named(&report.messages),
+        [(format!("message {message} ({c0})"), Discrepancy::Missing)]
+    );
+
+    // A value Vigie never writes is named even on a case not vouched for.
+    sql(
+        store,
+        &format!(
+            "UPDATE incidents SET care_impact = 'bogus' WHERE id = {}",
+            id(c2)
+        ),
+    )
+    .await
+    .unwrap();
+    let report = store.verify_data().await.unwrap();
+    assert_eq!(
+        named(&report.incidents),
+        [
+            (c0.to_string(), Discrepancy::Changed),
+            (c1.to_string(), Discrepancy::Changed),
+            (c2.to_string(), Discrepancy::Changed)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn data_on_sqlite() {
+    let db = crate::engines::Sqlite::new().await;
+    data_story(&db.store).await;
+}
+
+#[tokio::test]
+async fn data_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    data_story(&db.store).await;
+    db.drop().await;
+}
+
+/// Served under a role that owns nothing of the database (the owner migrated it), Vigie
+/// opens it, journals, and verifies; that role cannot drop, disable, change or empty the
+/// journal, though it can still write the other tables (which `verify_data` checks).
+#[tokio::test]
+async fn a_serving_role_cannot_touch_the_journal_on_postgres() {
+    let Some(db) = crate::engines::Postgres::new().await else {
+        return;
+    };
+    let role = format!("vigie_serving_{}_{}", std::process::id(), fastrand::u32(..));
+    for statement in [
+        format!("CREATE ROLE {role} LOGIN"),
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned(),
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+    ] {
+        sql(&db.store, &statement).await.unwrap();
+    }
+    let (scheme, rest) = db.url.split_at(db.url.find("//").unwrap() + 2);
+    let serving_url = format!("{scheme}{role}{}", &rest[rest.find('@').unwrap()..]);
+    let serving = Store::open(&serving_url).await.unwrap();
+    let export = NewEntry {
+        at_ns: 1,
+        actor: Actor::Operator("root".into()),
+        action: Action::DataExported,
+        subject: "incidents".into(),
+        payload: Payload::new().with("year", 2024),
+    };
+    assert_eq!(serving.journal(vec![export]).await.unwrap().seq, 1);
+    assert!(verify(&serving).await.is_ok());
+    for statement in [
+        "DROP TRIGGER journal_no_change ON journal",
+        "ALTER TABLE journal DISABLE TRIGGER journal_no_change",
+        "UPDATE journal SET payload = '{}'",
+        "DELETE FROM journal",
+        "TRUNCATE journal",
+        "DROP TABLE journal",
+    ] {
+        assert!(sql(&serving, statement).await.is_err(), "{statement}");
+    }
+    sql(&serving, "UPDATE structures SET name = name")
+        .await
+        .unwrap();
+    assert!(verify(&serving).await.is_ok());
+    serving.close().await;
+    sql(&db.store, &format!("DROP OWNED BY {role}"))
+        .await
+        .unwrap();
+    sql(&db.store, &format!("DROP ROLE {role}")).await.unwrap();
+    db.drop().await;
+}

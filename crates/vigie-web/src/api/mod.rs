@@ -476,12 +476,13 @@ pub async fn message(
             "this token has no author to write in the name of",
         ));
     };
+    // The structure's message answers a pending request for complements: recorded first,
+    // so that the message's journal entry vouches for the case answered.
+    app.store.complements_answered(record.case).await?;
     let id = app
         .store
         .add_message(record.case, author, text, &caller.actor, app.now())
         .await?;
-    // The structure's message answers a pending request for complements.
-    app.store.complements_answered(record.case).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "case_number": record.case.to_string() })),

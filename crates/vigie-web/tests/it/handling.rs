@@ -390,6 +390,10 @@ async fn complements_are_asked_reminded_and_answered_on_the_portal() {
     let answered = app.store.case(case).await.unwrap().unwrap();
     assert!(answered.incident.handling.complements_received);
     assert_eq!(answered.state, vigie_workflow::case::CaseState::Qualifying);
+    // The answer's journal entry vouches for the case as answered.
+    let data = app.store.verify_data().await.unwrap();
+    assert!(data.sound(), "{data:?}");
+    assert_eq!((data.incidents.checked, data.messages.checked), (1, 2));
     assert!(
         !d.get(&format!("/declarations/{case}"))
             .await

@@ -147,3 +147,114 @@ async fn verify_names_the_first_entry_changed_behind_vigies_back() {
     );
     assert!(!changed.stdout.contains("intact"));
 }
+
+/// `verify --data`: a case opened to ANSSI, a message's text and an incident's column
+/// changed behind Vigie's back pass the chain check, which cannot see them, and are named
+/// by the data check, with exit code 3.
+#[tokio::test]
+async fn verify_data_names_rows_changed_behind_vigies_back() {
+    let s = Scratch::new();
+    let line = r#"{"declared_at":"2024-03-05T14:30:00+01:00","channel":"portal","structure":{"finess":"010000024","name":"Structure 010000024","type":"es_public","legal_status":"public","region":"76","ose":true},"state_at_declaration":"resolving","support_requested":false,"care_impact":"degraded","data_impact":["unavailable"],"patient_danger":"none","title":"Chiffrement","technical_support":false,"false_positive":false,"complements_requested":false,"complements_received":false}"#;
+    let incident = vigie_model::interchange::v1::parse_line(line).unwrap();
+    let now = jiff::Timestamp::from_second(1_733_000_000).unwrap();
+    let (case, message) = {
+        let store = vigie_service::open(&s.db()).await.unwrap();
+        let structure = store.save_structure(&incident.structure).await.unwrap();
+        let system = vigie_store::Actor::System;
+        let texts = vigie_store::DeclarationTexts::default();
+        let case = store
+            .declare(
+                structure,
+                &incident,
+                None,
+                &system,
+                &texts,
+                &[],
+                |_| vec![],
+                now,
+            )
+            .await
+            .unwrap();
+        let author = store
+            .create_user(
+                &vigie_store::NewUser {
+                    email: "alice@ch-exemple.fr".into(),
+                    display_name: "Alice".into(),
+                    role: vigie_access::Role::Declarant,
+                    scope: vigie_access::Scope::Structure(structure),
+                    password_hash: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let message = store
+            .add_message(case, author, "Sauvegardes restaurées", &system, now)
+            .await
+            .unwrap();
+        store
+            .route_case(
+                case,
+                vigie_access::Authority::DgsCorruss,
+                "patients",
+                &system,
+                now,
+            )
+            .await
+            .unwrap();
+        store.close().await;
+        (case, message)
+    };
+
+    let sound = s.vigie(&["journal", "verify", "--data"]);
+    assert!(sound.ok, "{}{}", sound.stdout, sound.stderr);
+    assert!(
+        sound
+            .stdout
+            .contains("Données comparées au journal : 1 incidents, 1 messages, 1 transmissions."),
+        "{}",
+        sound.stdout
+    );
+    assert!(sound.stdout.contains("Données conformes au journal."));
+
+    tamper(
+        &s,
+        &[
+            &format!(
+                "INSERT INTO routings (incident_id, authority, reason, routed_at_ns) \
+                 VALUES ({}, 'anssi', 'x', 0)",
+                case.id()
+            ),
+            &format!("UPDATE messages SET body = 'Rien à signaler' WHERE id = {message}"),
+            &format!(
+                "UPDATE incidents SET care_impact = 'none' WHERE id = {}",
+                case.id()
+            ),
+        ],
+    )
+    .await;
+    // The chain alone cannot see it.
+    let chain = s.vigie(&["journal", "verify"]);
+    assert!(chain.ok, "{}", chain.stderr);
+    let head = s.vigie(&["journal", "head"]);
+    assert!(head.ok, "{}", head.stderr);
+    assert_eq!(head.stdout.trim(), printed_head(&chain.stdout));
+
+    let data = s.vigie(&["journal", "verify", "--data"]);
+    assert_eq!(data.code, Some(3), "{}{}", data.stdout, data.stderr);
+    assert!(data.stdout.contains("Journal intact"), "{}", data.stdout);
+    for expected in [
+        format!("{case} → anssi est dans la base mais n'a jamais été journalisé (not_journaled)."),
+        format!(
+            "message {message} ({case}) ne correspond plus à son empreinte journalisée (changed)."
+        ),
+        format!("{case} ne correspond plus à son empreinte journalisée (changed)."),
+        "Données altérées : 1 transmissions diffèrent du journal.".to_owned(),
+    ] {
+        assert!(
+            data.stderr.contains(&expected),
+            "{expected}\n{}",
+            data.stderr
+        );
+    }
+}

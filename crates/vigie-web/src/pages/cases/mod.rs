@@ -362,6 +362,14 @@ pub async fn add_message(
         return Ok(response);
     }
     let number = record.get().case;
+    // A message from the structure's side answers a pending request for complements:
+    // recorded first, so that the message's journal entry vouches for the case answered.
+    if matches!(
+        who.role(),
+        vigie_access::Role::Declarant | vigie_access::Role::Ght
+    ) {
+        app.store.complements_answered(number).await?;
+    }
     app.store
         .add_message(
             number,
@@ -371,13 +379,6 @@ pub async fn add_message(
             app.now(),
         )
         .await?;
-    // A message from the structure's side answers a pending request for complements.
-    if matches!(
-        who.role(),
-        vigie_access::Role::Declarant | vigie_access::Role::Ght
-    ) {
-        app.store.complements_answered(number).await?;
-    }
     Ok(super::see_other(&format!(
         "/declarations/{number}#messages"
     )))
