@@ -223,6 +223,8 @@ pub enum LoginRefusal {
     UnknownAccount,
     /// The account is locked after too many failures.
     Locked,
+    /// A demo account, whose password is published, on a server not running the demo.
+    DemoOutsideDemo,
 }
 
 /// The address a refused login gave, if it looks like one (what someone types in the login
@@ -335,6 +337,10 @@ impl Store {
         let (reason, subject, tried) = match (why, user) {
             (LoginRefusal::Locked, Some(user)) => ("locked", Actor::User(user.0).to_string(), None),
             (LoginRefusal::Locked, None) => ("locked", "unknown".to_owned(), None),
+            (LoginRefusal::DemoOutsideDemo, Some(user)) => {
+                ("demo_account", Actor::User(user.0).to_string(), None)
+            }
+            (LoginRefusal::DemoOutsideDemo, None) => ("demo_account", "unknown".to_owned(), None),
             (LoginRefusal::UnknownAccount, _) => (
                 "unknown_account",
                 "unknown".to_owned(),

@@ -307,6 +307,11 @@ impl Store {
                     "login names",
                     include_str!("../migrations/sqlite/0008_login_names.sql"),
                 ),
+                (
+                    9,
+                    "demo accounts",
+                    include_str!("../migrations/sqlite/0009_demo_accounts.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -368,6 +373,11 @@ impl Store {
                     8,
                     "login names",
                     include_str!("../migrations/postgres/0008_login_names.sql"),
+                ),
+                (
+                    9,
+                    "demo accounts",
+                    include_str!("../migrations/postgres/0009_demo_accounts.sql"),
                 ),
             ]);
             migrate_pg(&migrator, &pool).await?;

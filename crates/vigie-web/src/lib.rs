@@ -54,6 +54,9 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client; the address of any other
     /// peer is the client's own.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The server runs the demo (`vigie serve --demo`): demo accounts may log in. Without
+    /// it they are refused, since their password is published.
+    pub demo: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             account_burst: 10,
             account_period: Duration::from_secs(600),
             trusted_proxies: Vec::new(),
+            demo: false,
         }
     }
 }

@@ -70,6 +70,16 @@ pub async fn load(db: &str, register: Option<&Path>, seed: u64) -> anyhow::Resul
     let (regions, _) = crate::reference::read_region_names(None)?;
     let demo = vigie_demo::generate(&establishments, seed);
     let store = crate::open(db).await?;
+    // The demo's accounts have a published password: never add them to real data.
+    let foreign = store.non_demo_data().await?;
+    if !foreign.is_empty() {
+        store.close().await;
+        anyhow::bail!(
+            "{db} holds data that is not the demo's ({}): the demo runs only on a database \
+             of its own, such as --db sqlite:./vigie-demo.db",
+            foreign.join(", ")
+        );
+    }
     let bar = ProgressBar::new(demo.incidents.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} démo [{bar:30}] {pos}/{len} signalements")
             .unwrap_or_else(|_| ProgressStyle::default_bar())

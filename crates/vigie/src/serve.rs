@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use vigie_access::{Authority, Role, Scope};
 use vigie_auth::{PasswordHash, SecretString, TotpSecret};
 use vigie_mail::{Mailbox, Mailer, SmtpConfig};
+use vigie_model::Code as _;
 use vigie_model::Region;
 use vigie_store::{NewUser, Store};
 use vigie_web::{App, Settings};
@@ -80,7 +81,9 @@ fn system_clock() -> vigie_web::Clock {
 /// The password of every demo account (16 characters, four classes).
 const DEMO_PASSWORD: &str = "Demo-Vigie-2024!";
 
-/// Creates one demo account per role, if absent; returns what to print.
+/// Creates one demo account per role and one per authority, if absent, each marked as a
+/// demo account (refused at login unless the server runs with `--demo`); returns what to
+/// print.
 async fn demo_accounts(store: &Store, now: jiff::Timestamp) -> anyhow::Result<Vec<String>> {
     let structure = store
         .list_cases(&vigie_access::Listing::All, 1, 0)
@@ -88,64 +91,81 @@ async fn demo_accounts(store: &Store, now: jiff::Timestamp) -> anyhow::Result<Ve
         .first()
         .map(|c| c.facts.structure)
         .context("the demo holds no incident")?;
-    let name = store
-        .structure(structure)
-        .await?
+    let declaring = store.structure(structure).await?;
+    let name = declaring
+        .as_ref()
         .map(|s| s.structure.name.to_string())
         .unwrap_or_default();
+    // The GHT account reads the GHT of the demo declarant's structure, or the GHT with the
+    // most declarations: a GHT with members, not an empty list.
+    let ght = match declaring
+        .and_then(|s| s.structure.ght)
+        .map(|g| g.to_string())
+    {
+        Some(ght) => ght,
+        None => store
+            .busiest_ght()
+            .await?
+            .unwrap_or_else(|| "GHT Démo".to_owned()),
+    };
     let hash = PasswordHash::hash(&SecretString::from(DEMO_PASSWORD))?;
-    let accounts = [
+    let mut accounts = vec![
         (
-            "declarant@demo.vigie",
-            "Déclarant de démonstration",
+            "declarant@demo.vigie".to_owned(),
+            "Déclarant de démonstration".to_owned(),
             Role::Declarant,
             Scope::Structure(structure),
         ),
         (
-            "ght@demo.vigie",
-            "GHT de démonstration",
+            "ght@demo.vigie".to_owned(),
+            format!("{ght} (démonstration)"),
             Role::Ght,
-            Scope::Ght("GHT Démo".into()),
+            Scope::Ght(ght),
         ),
         (
-            "ars@demo.vigie",
-            "ARS Occitanie (démonstration)",
+            "ars@demo.vigie".to_owned(),
+            "ARS Occitanie (démonstration)".to_owned(),
             Role::Ars,
             Scope::Region(Region::Occitanie),
         ),
         (
-            "analyste@demo.vigie",
-            "Analyste de démonstration",
+            "analyste@demo.vigie".to_owned(),
+            "Analyste de démonstration".to_owned(),
             Role::Analyst,
             Scope::Cert,
         ),
         (
-            "astreinte@demo.vigie",
-            "Astreinte de démonstration",
+            "astreinte@demo.vigie".to_owned(),
+            "Astreinte de démonstration".to_owned(),
             Role::Oncall,
             Scope::Cert,
         ),
-        (
-            "anssi@demo.vigie",
-            "ANSSI (démonstration)",
-            Role::Authority,
-            Scope::Authority(Authority::Anssi),
-        ),
-        (
-            "admin@demo.vigie",
-            "Administrateur de démonstration",
-            Role::Admin,
-            Scope::Platform,
-        ),
     ];
+    // Every authority the routing rules may alert has an account, so no routing of the
+    // demo reaches nobody.
+    for authority in Authority::ALL {
+        let code = authority.code().replace('_', "-");
+        accounts.push((
+            format!("{code}@demo.vigie"),
+            format!("{} (démonstration)", authority.label()),
+            Role::Authority,
+            Scope::Authority(*authority),
+        ));
+    }
+    accounts.push((
+        "admin@demo.vigie".to_owned(),
+        "Administrateur de démonstration".to_owned(),
+        Role::Admin,
+        Scope::Platform,
+    ));
     let mut lines = Vec::new();
     for (email, display_name, role, scope) in accounts {
-        let user = match store.user_by_email(email).await? {
+        let user = match store.user_by_email(&email).await? {
             Some(user) => user,
             None => {
                 let new = NewUser {
-                    email: email.into(),
-                    display_name: display_name.into(),
+                    email: email.clone(),
+                    display_name,
                     role,
                     scope,
                     password_hash: Some(hash.as_str().to_owned()),
@@ -154,9 +174,10 @@ async fn demo_accounts(store: &Store, now: jiff::Timestamp) -> anyhow::Result<Ve
                 store.user(id).await?.context("demo account vanished")?
             }
         };
+        store.mark_demo(user.id).await?;
         let mut line = format!(
-            "  {:<10} {email:<22} mot de passe {DEMO_PASSWORD}",
-            role.to_string()
+            "  {:<36} {email:<26} mot de passe {DEMO_PASSWORD}",
+            role.label()
         );
         if role.is_privileged() {
             let secret = match &user.totp_secret {
@@ -224,6 +245,15 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     let accounts = if args.demo {
         demo_accounts(&store, clock()).await?
     } else {
+        let demo = store.demo_accounts().await?;
+        if demo > 0 {
+            eprintln!(
+                "Attention : cette base contient {demo} compte(s) de démonstration, au mot de \
+                 passe publié ; ils sont refusés à la connexion tant que le portail n'est pas \
+                 lancé avec --demo. Désactivez-les (vigie account disable --email …) sur une \
+                 base réelle."
+            );
+        }
         Vec::new()
     };
     let from: Mailbox = args
@@ -241,6 +271,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
         mail_from: args.mail_from.clone(),
         cert_name: args.cert_name.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
+        demo: args.demo,
         ..Settings::default()
     };
     let limits = vigie_web::Limits {

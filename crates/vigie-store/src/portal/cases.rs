@@ -307,4 +307,11 @@ impl Store {
             id
         }))
     }
+
+    /// The GHT whose member structures declared the most incidents, if any structure has one.
+    pub async fn busiest_ght(&self) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT s.ght FROM structures s JOIN incidents i ON i.structure_id = s.id \
+                   WHERE s.ght IS NOT NULL GROUP BY s.ght ORDER BY COUNT(*) DESC, s.ght LIMIT 1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).fetch_optional(pool).await?))
+    }
 }

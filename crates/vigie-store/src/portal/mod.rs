@@ -25,7 +25,7 @@ use crate::{
 
 const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.structure_id, u.ght, u.region, \
      u.authority, u.password_hash, u.totp_secret, u.totp_last_step, u.failed_logins, \
-     u.last_failure_ns, u.locked_until_ns, u.disabled";
+     u.last_failure_ns, u.locked_until_ns, u.disabled, u.demo";
 
 /// Inserts a mail into the outbox within a transaction.
 macro_rules! enqueue {
@@ -212,6 +212,7 @@ macro_rules! user_record {
             last_failure: last_failure.map(instant),
             locked_until: locked_until.map(instant),
             disabled: row.try_get("disabled")?,
+            demo: row.try_get("demo")?,
         }
     }};
 }

@@ -1,6 +1,7 @@
 //! The storage stories, told once and run on SQLite and on PostgreSQL.
 
 mod declarations;
+mod demo_accounts;
 mod durability;
 mod editorial;
 mod engines;

@@ -48,6 +48,10 @@ pub struct LoginForm {
 /// The one message for every failed login, so that it tells nothing about the account.
 const BAD_LOGIN: &str = "Adresse électronique ou mot de passe incorrect.";
 
+/// The message for a demo account on a server that does not run the demo.
+const DEMO_ONLY: &str = "Ce compte de démonstration ne fonctionne que sur un portail lancé \
+     avec vigie serve --demo.";
+
 /// The one message for a locked name, whether it has an account or not.
 const LOCKED: &str =
     "Trop de tentatives : la connexion à ce compte est suspendue quelques minutes.";
@@ -145,6 +149,19 @@ pub async fn submit(
             false
         }
     };
+    if good && user.demo && !app.settings.demo {
+        // A demo account's password is published: it opens nothing outside the demo.
+        app.store
+            .login_refused(
+                Some(user.id),
+                &form.email,
+                &login,
+                LoginRefusal::DemoOutsideDemo,
+                now,
+            )
+            .await?;
+        return failed(form.email, DEMO_ONLY);
+    }
     if !good || user.disabled {
         let failures = u32::try_from(user.failed_logins)
             .unwrap_or(0)

@@ -840,3 +840,64 @@ async fn nis2_reports_are_read_by_the_cert_and_the_declaring_structure_only() {
         );
     }
 }
+
+/// A demo account (its password is published) logs in only on a portal run with `--demo`.
+#[tokio::test]
+async fn demo_accounts_log_in_only_on_a_demo_portal() {
+    for demo in [false, true] {
+        let app = TestApp::spawn_with(vigie_web::Settings {
+            demo,
+            login_burst: 1000,
+            account_burst: 1000,
+            ..vigie_web::Settings::default()
+        })
+        .await;
+        let s = app.structure("010000024", "76", "GHT Alpha").await;
+        let user = app
+            .user(
+                "declarant@demo.vigie",
+                vigie_access::Role::Declarant,
+                vigie_access::Scope::Structure(s),
+                false,
+            )
+            .await;
+        let id = app
+            .store
+            .user_by_email(&user.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        app.store.mark_demo(id).await.unwrap();
+        let mut browser = app.browser();
+        let page = browser
+            .post(
+                "/connexion",
+                &[("email", &user.email), ("password", crate::app::PASSWORD)],
+            )
+            .await;
+        if demo {
+            assert_eq!(page.status, reqwest::StatusCode::SEE_OTHER, "{}", page.body);
+        } else {
+            assert_ne!(page.status, reqwest::StatusCode::SEE_OTHER);
+            assert!(page.body.contains("démonstration"), "{}", page.body);
+            assert_eq!(
+                browser.get("/declarations").await.status,
+                reqwest::StatusCode::SEE_OTHER,
+                "no session was opened"
+            );
+            // Journaled as a refusal naming why.
+            let refused = app
+                .store
+                .journal_entries(Some(&format!("user:{}", id.0)), 10)
+                .await
+                .unwrap();
+            assert!(
+                refused
+                    .iter()
+                    .any(|e| e.entry.payload.contains("\"reason\":\"demo_account\"")),
+                "{refused:?}"
+            );
+        }
+    }
+}

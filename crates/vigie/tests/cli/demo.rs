@@ -328,3 +328,36 @@ async fn the_demo_runs_from_any_directory_and_publishes_its_ended_years() {
         stats.stdout
     );
 }
+
+/// The demo's accounts have a published password: `vigie demo` refuses a database that
+/// holds anything the demo did not put there.
+#[test]
+fn the_demo_refuses_a_database_with_real_data() {
+    let s = Scratch::new();
+    let file = s.file(
+        "real.jsonl",
+        &format!(
+            "{}\n",
+            crate::interchange::line(
+                "CH-2024-1",
+                "2024-03-05T10:00:00+01:00",
+                "010000024",
+                "none"
+            )
+        ),
+    );
+    let out = s.vigie(&["import", "incidents", file.to_str().unwrap()]);
+    assert!(out.ok, "{}", out.stderr);
+    let out = s.vigie(&["demo"]);
+    assert!(!out.ok);
+    assert!(
+        out.stderr.contains("not the demo's") && out.stderr.contains("1 incident(s)"),
+        "{}",
+        out.stderr
+    );
+    // Nothing of the demo was written.
+    let stats = s.vigie(&[
+        "stats", "--year", "2024", "--figure", "1", "--format", "csv",
+    ]);
+    assert!(stats.stdout.contains("declarations,1,"), "{}", stats.stdout);
+}
