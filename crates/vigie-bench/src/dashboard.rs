@@ -482,7 +482,11 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let stored = if db.exists() && !args.fresh {
+    // The database is reused only when it was imported from this very file (its sidecar
+    // holds the file's) and still holds its incidents.
+    let source = generate::read_meta(&file).context("the generated file has no sidecar")?;
+    let stored = if db.exists() && !args.fresh && generate::read_meta(&db).as_ref() == Some(&source)
+    {
         runtime.block_on(async {
             let store = Store::open(&url).await?;
             let n = store.count_incidents().await?;
@@ -497,8 +501,10 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
         None
     } else {
         eprintln!("vigie import incidents {} …", file.display());
+        let _ = std::fs::remove_file(generate::meta_path(&db));
         let import = vigie::import(&vigie_bin, &db, &file)?;
         eprintln!("  {} in {}", import.summary, fmt_time(import.elapsed));
+        generate::write_meta(&db, &source)?;
         Some(import)
     };
     let views = View::sample(args.seed, args.year, args.duck_views);
@@ -511,6 +517,13 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
         store.close().await;
         anyhow::Ok((local, cookie))
     })?;
+    ensure!(
+        local.rows == args.size,
+        "{} holds {} incidents, not the {} asked for",
+        db.display(),
+        local.rows,
+        args.size
+    );
     eprintln!(
         "  snapshot in {}, report in {}",
         fmt_time(local.snapshot),

@@ -228,6 +228,12 @@ fn measure(args: &Args, dir: &Path, vigie_bin: &Path, size: u64) -> anyhow::Resu
         fmt_time(median(&figures.runs))
     );
 
+    anyhow::ensure!(
+        figures.rows as u64 == size,
+        "the database holds {} incidents, not the {size} asked for",
+        figures.rows
+    );
+
     let persist = dir.join(format!("duckdb-{size}.duckdb"));
     let duck = duckdb::run(
         &file,
@@ -236,6 +242,12 @@ fn measure(args: &Args, dir: &Path, vigie_bin: &Path, size: u64) -> anyhow::Resu
         args.threads.get(),
         Some(&persist),
     )?;
+    anyhow::ensure!(
+        duck.lines == size,
+        "DuckDB read {} incidents from {}, not the {size} asked for",
+        duck.lines,
+        file.display()
+    );
     let differences = compare(&vigie_rows(&figures.observatory), &duck.figures);
     Ok(Measure {
         size,
