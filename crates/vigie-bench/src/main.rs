@@ -10,17 +10,21 @@
 //! cargo run --release -p vigie-bench -- dashboard --size 10000000 --readers 8 --seconds 20
 //! ```
 //!
-//! For each size N it generates (or reuses) `bench-data/incidents-N.jsonl`, imports it
-//! with the real release `vigie import incidents` (a subprocess), loads the rows back in
-//! this process and times `compute` of every counted figure of the year, warm; then
-//! `duckdb_figures.py` loads the same file with DuckDB's `read_json` and computes the
-//! same aggregates in SQL. It checks that both engines found the same numbers and prints
-//! the times, ratios and peak memory against the targets of the issue: figures in a
-//! tenth of DuckDB's time or less, within 2 GB at 10M, and an import at least as fast as
-//! DuckDB's `read_json`. It also builds the observatory's cube from the same rows, checks
-//! it against the scan (no filter and views drawn from the whole filter space), and
-//! prints its build time, size and query times. This is a benchmark, not a timed test: it fails only when the
-//! two engines disagree or a step cannot run.
+//! For each size N it generates (or reuses, when its sidecar and first lines say it holds
+//! the N incidents of the seed) `bench-data/incidents-N.jsonl`, imports it with the real
+//! release `vigie import incidents` (a subprocess; a failed `cargo build` of it ends the
+//! run), loads the rows back in this process and times `compute` of every counted figure
+//! of the year, warm; then `duckdb_figures.py` loads the same file with DuckDB's
+//! `read_json`, adds the Paris year, month and deposit slot Vigie's import stores (timed
+//! apart, so that both engines' figures read precomputed columns) and computes the same
+//! aggregates in SQL. It checks that both engines read N incidents and found the same
+//! numbers and prints the times, ratios and peak memory (each engine's own process)
+//! against the targets of the issue: figures in a tenth of DuckDB's time or less, within
+//! 2 GB at 10M, and an import at least as fast as DuckDB's `read_json`. It also builds the
+//! observatory's cube from the same rows, checks it against the scan (no filter and views
+//! drawn from the whole filter space), and prints its build time, size and query times.
+//! This is a benchmark, not a timed test: it fails only when the two engines disagree,
+//! the data is not what was asked for or a step cannot run.
 
 mod dashboard;
 mod declarations;
