@@ -274,12 +274,7 @@ async fn the_demo_runs_from_any_directory_and_publishes_its_ended_years() {
     assert_eq!(years, [(2024, 5), (2023, 5)]);
     // Every public file is frozen, the report in PDF included.
     let files = vigie_publication::files(&store, 2024).await.unwrap();
-    for name in [
-        "observatoire.json",
-        "figure-6.csv",
-        "rapport.html",
-        "rapport.pdf",
-    ] {
+    for name in ["observatoire.json", "figure-6.csv", "rapport.html", "rapport.pdf"] {
         assert!(files.iter().any(|(n, _)| n == name), "{name}: {files:?}");
     }
     let holdings = store.holdings().await.unwrap();
