@@ -7,8 +7,9 @@
 //! ```
 //!
 //! It generates (or reuses) `bench-data/incidents-N.jsonl`, imports it with the real
-//! release `vigie import incidents` into `bench-data/dashboard-N.db` (reused when it holds
-//! the N incidents, unless `--fresh`), then:
+//! release `vigie import incidents` into `bench-data/dashboard-N.db` (reused when its
+//! sidecar says it was imported from that very file and it holds the N incidents, unless
+//! `--fresh`), then:
 //!
 //! 1. in this process, builds the observatory's snapshot from that database as a server
 //!    does (every row read, the cube built) and times the yearly report from it: the
@@ -20,16 +21,24 @@
 //! 3. runs `--readers` concurrent readers for `--warmup` then `--seconds` seconds, each
 //!    asking for `/observatoire` with a view drawn at random from the whole filter space
 //!    (see [`View::random`]: a year, no filter, single and combined filters, periods of
-//!    months), as the form sends it, and reading the whole page;
-//! 4. loads the same file into DuckDB and computes, for `--duck-views` views drawn the
-//!    same way, every figure of the view's year and the year before under its filter,
-//!    checking that both engines find the same numbers.
+//!    months), as the form sends it, and reading the whole page, which must be a 200
+//!    carrying the data table of every counted figure; one request in ten asks instead
+//!    for one of the `--duck-views` views DuckDB computes below, and its page is kept
+//!    (a sampled view the run did not ask for is asked for once after it);
+//! 4. loads the same file into DuckDB and computes, for those views (drawn the same
+//!    way), every figure of the view's year and the year before under its filter; checks
+//!    that the figures Vigie computes in this process are DuckDB's, and reads the numbers
+//!    out of each kept page's data tables (see [`served`]) to check that they are
+//!    DuckDB's figures of that view, every row, label, year and year before.
 //!
 //! It prints the requests, errors, p50/p95/p99 latency against the issue's target (p95 ≤
-//! 50 ms with concurrent readers), DuckDB's median per view and the ratio of the medians,
-//! the report's time against its target (under 2 s), and the peak memory of the server
-//! against 2 GB. It fails only when a request fails, the engines disagree or a step
-//! cannot run; missed performance targets are reported, not failed.
+//! 50 ms with concurrent readers) and beside them what a change costs before its figures
+//! show (the snapshot rebuilt: every row read, the cube built), DuckDB's median per view
+//! and the ratio of the medians, the pages checked and their mismatches, the report's
+//! time against its target (under 2 s), and the peak memory of the server against 2 GB.
+//! It fails when a request fails, a served page or Vigie's figures differ from DuckDB's,
+//! the data is not the size asked for, or a step cannot run; missed performance targets
+//! are reported, not failed.
 
 use std::{
     fmt::Write as _,
@@ -42,13 +51,13 @@ use anyhow::{Context as _, bail, ensure};
 use jiff::{SignedDuration, Timestamp};
 use vigie_access::{Role, Scope};
 use vigie_auth::{SecretToken, TokenKind};
-use vigie_observatory::Disclosure;
+use vigie_observatory::{Disclosure, Observatory};
 use vigie_service::observatory::{Clock, Snapshot};
 use vigie_store::{NewUser, Store};
 
 use crate::{
     declarations::{load::http, server::Server},
-    duckdb, fmt_bytes, fmt_time, generate, median, memory, quantile,
+    duckdb, fmt_bytes, fmt_time, generate, median, memory, quantile, served,
     views::View,
     vigie, vigie_rows,
 };
@@ -121,18 +130,28 @@ struct Local {
     report: Vec<Duration>,
     report_bytes: usize,
     pdf_bytes: usize,
-    /// Vigie's figures of the views DuckDB computes.
-    expected: Vec<duckdb::Rows>,
+    /// Vigie's figures of the views DuckDB computes (in this process, from the snapshot).
+    expected: Vec<Observatory>,
 }
 
 /// What the readers saw.
+#[derive(Default)]
 struct Readers {
     latencies: Vec<Duration>,
     errors: usize,
     first_errors: Vec<String>,
     bytes: u64,
     wall: Duration,
+    /// The pages kept of the sampled views (their index in the sample, the page), to be
+    /// checked against DuckDB's figures once it computed them.
+    pages: Vec<(usize, String)>,
 }
+
+/// One request in this many asks for a view of the sample DuckDB computes (the others for
+/// a view drawn at random), and its page is kept, up to [`KEPT_PER_VIEW`] per view.
+const SAMPLE_EVERY: usize = 10;
+/// Pages kept per sampled view.
+const KEPT_PER_VIEW: usize = 8;
 
 /// The time the accounts are created at.
 #[allow(clippy::disallowed_methods)]
@@ -174,7 +193,7 @@ async fn local(store: &Store, args: &Args, views: &[View]) -> anyhow::Result<Loc
     }
     let expected = views
         .iter()
-        .map(|v| vigie_rows(&snapshot.compute(v.year, &v.filter)))
+        .map(|v| snapshot.compute(v.year, &v.filter))
         .collect();
     let cube = snapshot.cube();
     Ok(Local {
@@ -226,8 +245,14 @@ async fn session(store: &Store) -> anyhow::Result<String> {
     Ok(format!("vigie_session={}", token.expose()))
 }
 
-/// One dashboard: its latency and length, or why it failed.
-async fn get(http: &reqwest::Client, url: &str, cookie: &str) -> (Duration, Result<u64, String>) {
+/// One dashboard: its latency and length (and the page, if `keep`), or why it failed: a
+/// status other than 200, or a page without the data table of every counted figure.
+async fn get(
+    http: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    keep: bool,
+) -> (Duration, Result<(u64, Option<String>), String>) {
     let start = Instant::now();
     let sent = http
         .get(url)
@@ -239,10 +264,11 @@ async fn get(http: &reqwest::Client, url: &str, cookie: &str) -> (Duration, Resu
             let status = response.status();
             match response.bytes().await {
                 Ok(body) if status == reqwest::StatusCode::OK => {
-                    if body.windows(11).any(|w| w == b"Observatoir") {
-                        Ok(body.len() as u64)
+                    if served::is_whole(&body) {
+                        let page = keep.then(|| String::from_utf8_lossy(&body).into_owned());
+                        Ok((body.len() as u64, page))
                     } else {
-                        Err("a page without the dashboard".to_owned())
+                        Err("a page without the table of every figure".to_owned())
                     }
                 }
                 Ok(body) => Err(format!(
@@ -257,7 +283,9 @@ async fn get(http: &reqwest::Client, url: &str, cookie: &str) -> (Duration, Resu
     (start.elapsed(), result)
 }
 
-/// `readers` readers, each asking for random views until `duration` has passed.
+/// `readers` readers, each asking for random views until `duration` has passed; one
+/// request in [`SAMPLE_EVERY`] asks for a view of `sampled` instead, whose page is kept
+/// (up to [`KEPT_PER_VIEW`] per view, spread over the readers).
 async fn read(
     http: &reqwest::Client,
     base: &str,
@@ -265,28 +293,36 @@ async fn read(
     args: &Args,
     seed: u64,
     duration: Duration,
+    sampled: &Arc<Vec<View>>,
 ) -> Readers {
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(args.readers);
-    for reader in 0..args.readers {
+    let readers = args.readers;
+    let kept_per_reader = (sampled.len() * KEPT_PER_VIEW).div_ceil(readers);
+    for reader in 0..readers {
         let (http, base, cookie) = (http.clone(), base.to_owned(), cookie.to_owned());
+        let sampled = sampled.clone();
         let year = args.year;
         tasks.push(tokio::spawn(async move {
             let mut rng = fastrand::Rng::with_seed(seed ^ ((reader as u64 + 1) * 0x9E37_79B9));
-            let mut seen = Readers {
-                latencies: Vec::new(),
-                errors: 0,
-                first_errors: Vec::new(),
-                bytes: 0,
-                wall: Duration::ZERO,
-            };
+            let mut seen = Readers::default();
+            let mut n = 0usize;
             while start.elapsed() < duration {
-                let view = View::random(&mut rng, year);
+                n += 1;
+                let sample = (!sampled.is_empty() && n.is_multiple_of(SAMPLE_EVERY))
+                    .then(|| (n / SAMPLE_EVERY * readers + reader) % sampled.len());
+                let view = sample.map_or_else(|| View::random(&mut rng, year), |i| sampled[i]);
+                let keep = sample.is_some() && seen.pages.len() < kept_per_reader;
                 let url = format!("{base}/observatoire?{}", view.query());
-                let (latency, result) = get(&http, &url, &cookie).await;
+                let (latency, result) = get(&http, &url, &cookie, keep).await;
                 seen.latencies.push(latency);
                 match result {
-                    Ok(bytes) => seen.bytes += bytes,
+                    Ok((bytes, page)) => {
+                        seen.bytes += bytes;
+                        if let (Some(i), Some(page)) = (sample, page) {
+                            seen.pages.push((i, page));
+                        }
+                    }
                     Err(e) => {
                         seen.errors += 1;
                         if seen.first_errors.len() < 3 {
@@ -298,18 +334,13 @@ async fn read(
             seen
         }));
     }
-    let mut all = Readers {
-        latencies: Vec::new(),
-        errors: 0,
-        first_errors: Vec::new(),
-        bytes: 0,
-        wall: Duration::ZERO,
-    };
+    let mut all = Readers::default();
     for task in tasks {
         if let Ok(mut seen) = task.await {
             all.latencies.append(&mut seen.latencies);
             all.errors += seen.errors;
             all.bytes += seen.bytes;
+            all.pages.append(&mut seen.pages);
             for e in seen.first_errors {
                 if all.first_errors.len() < 5 {
                     all.first_errors.push(e);
@@ -321,6 +352,20 @@ async fn read(
     all
 }
 
+/// The served pages of the sampled views, checked against DuckDB's figures.
+#[derive(Default)]
+struct Checked {
+    /// Pages checked.
+    pages: usize,
+    /// Of which served during the measured run (the others asked for after it, one per
+    /// view the run did not sample).
+    during_run: usize,
+    /// Pages whose figures are not DuckDB's.
+    mismatched: usize,
+    /// The first differences.
+    first: Vec<String>,
+}
+
 /// Everything the run measured.
 struct Measured {
     local: Local,
@@ -329,6 +374,7 @@ struct Measured {
     server_peak: Option<u64>,
     duck: Option<duckdb::DuckViews>,
     differences: Vec<String>,
+    checked: Checked,
     import: Option<vigie::ImportRun>,
 }
 
@@ -376,12 +422,18 @@ fn summary(args: &Args, m: &Measured, views: &[View]) -> String {
         fmt_time(P95_TARGET),
         verdict(p95 <= P95_TARGET)
     );
+    let l = &m.local;
+    // Beside the lookups, what they need first: after a change, the server answers with
+    // the snapshot it has and rebuilds it in the background; the change shows once it is
+    // rebuilt (every row read again, the cube built again).
     let _ = writeln!(
         s,
-        "first dashboard after start (the server's snapshot): {}",
+        "after a change, its figures show once the snapshot is rebuilt: {} (rows read {}, cube built {}, in this process); the first dashboard after start waited {}",
+        fmt_time(l.snapshot),
+        fmt_time(l.read),
+        fmt_time(l.snapshot.saturating_sub(l.read)),
         fmt_time(m.first)
     );
-    let l = &m.local;
     let report = median(&l.report);
     let _ = writeln!(
         s,
@@ -416,10 +468,11 @@ fn summary(args: &Args, m: &Measured, views: &[View]) -> String {
             let duck_median = median(&medians);
             let _ = writeln!(
                 s,
-                "DuckDB {} ({} threads; read_json {}, peak {}): the same figures of {} views, median {} per view (range {} – {})",
+                "DuckDB {} ({} threads; read_json {}, Paris year, month and slot columns {}, peak {} in its own process): the same figures of {} views, median {} per view (range {} – {})",
                 duck.version,
                 args.threads,
                 fmt_time(duck.load),
+                fmt_time(duck.columns),
                 fmt_bytes(duck.peak),
                 views.len(),
                 fmt_time(duck_median),
@@ -428,16 +481,38 @@ fn summary(args: &Args, m: &Measured, views: &[View]) -> String {
             );
             let _ = writeln!(
                 s,
-                "ratio of medians, Vigie over HTTP / DuckDB in process: {:.4}",
-                p50.as_secs_f64() / duck_median.as_secs_f64().max(1e-9)
+                "ratio of medians, Vigie over HTTP (a cube lookup and the page) / DuckDB in process (a scan): {:.4}; after a change, the rebuild / DuckDB's view: {:.2}",
+                p50.as_secs_f64() / duck_median.as_secs_f64().max(1e-9),
+                l.snapshot.as_secs_f64() / duck_median.as_secs_f64().max(1e-9)
             );
             if m.differences.is_empty() {
-                let _ = writeln!(s, "same results: yes ({} views, every figure)", views.len());
+                let _ = writeln!(
+                    s,
+                    "same results in this process: yes ({} views, every figure)",
+                    views.len()
+                );
             } else {
-                let _ = writeln!(s, "same results: NO ({} differences)", m.differences.len());
+                let _ = writeln!(
+                    s,
+                    "same results in this process: NO ({} differences)",
+                    m.differences.len()
+                );
                 for d in m.differences.iter().take(20) {
                     let _ = writeln!(s, "  {d}");
                 }
+            }
+            let c = &m.checked;
+            let _ = writeln!(
+                s,
+                "served pages, their data tables read against DuckDB's figures of their view: {} pages of {} views ({} served during the run, {} after), mismatches: {}",
+                c.pages,
+                views.len(),
+                c.during_run,
+                c.pages - c.during_run,
+                c.mismatched
+            );
+            for d in &c.first {
+                let _ = writeln!(s, "  {d}");
             }
         }
         None => {
@@ -482,7 +557,11 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let stored = if db.exists() && !args.fresh {
+    // The database is reused only when it was imported from this very file (its sidecar
+    // holds the file's) and still holds its incidents.
+    let source = generate::read_meta(&file).context("the generated file has no sidecar")?;
+    let stored = if db.exists() && !args.fresh && generate::read_meta(&db).as_ref() == Some(&source)
+    {
         runtime.block_on(async {
             let store = Store::open(&url).await?;
             let n = store.count_incidents().await?;
@@ -497,8 +576,10 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
         None
     } else {
         eprintln!("vigie import incidents {} …", file.display());
+        let _ = std::fs::remove_file(generate::meta_path(&db));
         let import = vigie::import(&vigie_bin, &db, &file)?;
         eprintln!("  {} in {}", import.summary, fmt_time(import.elapsed));
+        generate::write_meta(&db, &source)?;
         Some(import)
     };
     let views = View::sample(args.seed, args.year, args.duck_views);
@@ -511,6 +592,13 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
         store.close().await;
         anyhow::Ok((local, cookie))
     })?;
+    ensure!(
+        local.rows == args.size,
+        "{} holds {} incidents, not the {} asked for",
+        db.display(),
+        local.rows,
+        args.size
+    );
     eprintln!(
         "  snapshot in {}, report in {}",
         fmt_time(local.snapshot),
@@ -522,14 +610,16 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
     let patient = http(1, PATIENCE)?;
     let http = http(args.readers, Duration::from_secs(60))?;
     let log = dir.join(format!("dashboard-{}-serve.log", args.size));
-    let (first, readers, server_peak) = runtime.block_on(async {
+    let sampled = Arc::new(views.clone());
+    let (first, readers, during_run, server_peak) = runtime.block_on(async {
         eprintln!("starting vigie serve on {} …", db.display());
         let server = Server::start(&vigie_bin, &url, &log, &http, Duration::from_secs(60)).await?;
         let watch = memory::Watch::start(server.pid());
         let first_url = format!("{}/observatoire?annee={}", server.base, args.year);
-        let (first, result) = tokio::time::timeout(PATIENCE, get(&patient, &first_url, &cookie))
-            .await
-            .context("the first dashboard never came")?;
+        let (first, result) =
+            tokio::time::timeout(PATIENCE, get(&patient, &first_url, &cookie, false))
+                .await
+                .context("the first dashboard never came")?;
         if let Err(e) = result {
             bail!("the first dashboard failed: {e}");
         }
@@ -542,21 +632,41 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
                 args,
                 args.seed ^ 1,
                 Duration::from_secs_f64(args.warmup),
+                &Arc::new(Vec::new()),
             )
             .await;
         }
         eprintln!("{} readers for {} s …", args.readers, args.seconds);
-        let readers = read(
+        let mut readers = read(
             &http,
             &server.base,
             &cookie,
             args,
             args.seed,
             Duration::from_secs_f64(args.seconds),
+            &sampled,
         )
         .await;
+        let during_run = readers.pages.len();
+        // Every sampled view is checked: one the run did not ask for is asked for now.
+        for (i, view) in sampled.iter().enumerate() {
+            if readers.pages.iter().any(|(j, _)| *j == i) {
+                continue;
+            }
+            let url = format!("{}/observatoire?{}", server.base, view.query());
+            match get(&http, &url, &cookie, true).await {
+                (_, Ok((_, Some(page)))) => readers.pages.push((i, page)),
+                (_, Ok((_, None))) => {}
+                (_, Err(e)) => {
+                    readers.errors += 1;
+                    readers
+                        .first_errors
+                        .push(format!("{}: {e}", view.describe()));
+                }
+            }
+        }
         server.stop().await?;
-        anyhow::Ok((first, readers, watch.stop()))
+        anyhow::Ok((first, readers, during_run, watch.stop()))
     })?;
 
     let (duck, differences) = if views.is_empty() {
@@ -564,14 +674,51 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
     } else {
         let scratch = dir.join(format!("dashboard-{}-views.json", std::process::id()));
         let duck = duckdb::run_views(&file, &views, args.duck_runs, args.threads, &scratch)?;
+        ensure!(
+            duck.lines == args.size && duck.views.len() == views.len(),
+            "DuckDB read {} incidents and computed {} views, not the {} and {} asked for",
+            duck.lines,
+            duck.views.len(),
+            args.size,
+            views.len()
+        );
         let mut differences = Vec::new();
         for ((view, want), (_, got)) in views.iter().zip(&local.expected).zip(&duck.views) {
-            for d in crate::compare(want, got) {
+            for d in crate::compare(&vigie_rows(want), got) {
                 differences.push(format!("{}: {d}", view.describe()));
             }
         }
         (Some(duck), differences)
     };
+    // Each kept page against DuckDB's figures of its view, its keys labelled as Vigie does.
+    let mut checked = Checked {
+        during_run,
+        ..Checked::default()
+    };
+    if let Some(duck) = &duck {
+        for (i, page) in &readers.pages {
+            checked.pages += 1;
+            let differences = match served::figures(page) {
+                Ok(shown) => served::compare(
+                    &shown,
+                    &duck.views[*i].1,
+                    &served::labels(&local.expected[*i]),
+                ),
+                Err(e) => vec![format!("unreadable page: {e}")],
+            };
+            if !differences.is_empty() {
+                checked.mismatched += 1;
+                if checked.first.len() < 5 {
+                    checked.first.push(format!(
+                        "{}: {} ({} differences)",
+                        views[*i].describe(),
+                        differences[0],
+                        differences.len()
+                    ));
+                }
+            }
+        }
+    }
     let measured = Measured {
         local,
         first,
@@ -579,9 +726,12 @@ pub fn run(args: &Args, workspace: &Path) -> anyhow::Result<bool> {
         server_peak,
         duck,
         differences,
+        checked,
         import,
     };
     let text = summary(args, &measured, &views);
     println!("\n##### vigie-bench dashboard #####{text}");
-    Ok(measured.readers.errors == 0 && measured.differences.is_empty())
+    Ok(measured.readers.errors == 0
+        && measured.differences.is_empty()
+        && measured.checked.mismatched == 0)
 }

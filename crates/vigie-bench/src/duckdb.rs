@@ -20,13 +20,16 @@ pub struct DuckRun {
     pub version: String,
     /// Time of `read_json` into a table.
     pub load: Duration,
+    /// Time of adding the Paris year, month and deposit slot Vigie's import stores.
+    pub columns: Duration,
     /// Lines loaded.
     pub lines: u64,
     /// Each warm run of every figure, in order.
     pub runs: Vec<Duration>,
-    /// Time of `read_json` into a database file, checkpointed, if asked.
-    pub persisted_load: Option<Duration>,
-    /// Peak resident memory of the Python process.
+    /// Time of `read_json` (and the same columns) into a database file, checkpointed, in
+    /// a run of its own, with that run's peak memory, if asked.
+    pub persisted: Option<(Duration, Option<u64>)>,
+    /// Peak resident memory of the Python process of the load and the figures alone.
     pub peak: Option<u64>,
     /// Every figure.
     pub figures: Rows,
@@ -90,19 +93,9 @@ fn script_command(file: &Path, year: i16, runs: usize, threads: usize) -> Comman
     command
 }
 
-/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm; then
-/// loads it again into the database file `persist` (removed after), if given.
-pub fn run(
-    file: &Path,
-    year: i16,
-    runs: usize,
-    threads: usize,
-    persist: Option<&Path>,
-) -> anyhow::Result<DuckRun> {
-    let mut command = script_command(file, year, runs, threads);
-    if let Some(path) = persist {
-        command.arg("--persist").arg(path);
-    }
+/// Runs the script to its end: its JSON summary and the peak memory of its process (its
+/// own `ru_maxrss` or what was polled, the higher).
+fn run_script(mut command: Command) -> anyhow::Result<(Value, Option<u64>)> {
     let child = command
         .spawn()
         .context("running python3 duckdb_figures.py")?;
@@ -113,16 +106,38 @@ pub fn run(
         bail!("duckdb_figures.py failed ({})", output.status);
     }
     let json = last_json(&output.stdout)?;
+    let peak = json["peak_rss_bytes"].as_u64().max(polled);
+    Ok((json, peak))
+}
+
+/// Loads `file` into DuckDB and computes every figure of `year`, `runs` times warm; then,
+/// in a process of its own (so that the figures' peak memory is theirs alone), loads it
+/// into the database file `persist` (removed after), if given.
+pub fn run(
+    file: &Path,
+    year: i16,
+    runs: usize,
+    threads: usize,
+    persist: Option<&Path>,
+) -> anyhow::Result<DuckRun> {
+    let (json, peak) = run_script(script_command(file, year, runs, threads))?;
+    let persisted = match persist {
+        Some(path) => {
+            let mut command = script_command(file, year, runs, threads);
+            command.arg("--persist").arg(path);
+            let (persisted, peak) = run_script(command)?;
+            Some((seconds(&persisted["persisted_load_s"])?, peak))
+        }
+        None => None,
+    };
     Ok(DuckRun {
         version: json["version"].as_str().unwrap_or("?").to_owned(),
         load: seconds(&json["load_s"])?,
+        columns: seconds(&json["columns_s"])?,
         lines: json["lines"].as_u64().unwrap_or(0),
         runs: durations(&json["runs_s"])?,
-        persisted_load: match &json["persisted_load_s"] {
-            Value::Null => None,
-            v => Some(seconds(v)?),
-        },
-        peak: json["peak_rss_bytes"].as_u64().max(polled),
+        persisted,
+        peak,
         figures: figures(&json["figures"])?,
     })
 }
@@ -165,6 +180,10 @@ pub struct DuckViews {
     pub version: String,
     /// Time of `read_json` into a table.
     pub load: Duration,
+    /// Time of adding the Paris year, month and deposit slot Vigie's import stores.
+    pub columns: Duration,
+    /// Lines loaded.
+    pub lines: u64,
     /// Peak resident memory of the Python process.
     pub peak: Option<u64>,
     /// Per view, in order: each warm run, and the figures.
@@ -183,19 +202,11 @@ pub fn run_views(
     std::fs::write(scratch, list.to_string())
         .with_context(|| format!("writing {}", scratch.display()))?;
     let year = views.first().map_or(generate::MEASURED_YEAR, |v| v.year);
-    let child = script_command(file, year, runs_per_view, threads)
-        .arg("--views")
-        .arg(scratch)
-        .spawn()
-        .context("running python3 duckdb_figures.py")?;
-    let watch = memory::Watch::start(child.id());
-    let output = child.wait_with_output()?;
-    let polled = watch.stop();
+    let mut command = script_command(file, year, runs_per_view, threads);
+    command.arg("--views").arg(scratch);
+    let result = run_script(command);
     let _ = std::fs::remove_file(scratch);
-    if !output.status.success() {
-        bail!("duckdb_figures.py failed ({})", output.status);
-    }
-    let json = last_json(&output.stdout)?;
+    let (json, peak) = result?;
     let views = json["views"]
         .as_array()
         .context("no views")?
@@ -205,7 +216,9 @@ pub fn run_views(
     Ok(DuckViews {
         version: json["version"].as_str().unwrap_or("?").to_owned(),
         load: seconds(&json["load_s"])?,
-        peak: json["peak_rss_bytes"].as_u64().max(polled),
+        columns: seconds(&json["columns_s"])?,
+        lines: json["lines"].as_u64().unwrap_or(0),
+        peak,
         views,
     })
 }

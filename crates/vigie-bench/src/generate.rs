@@ -362,17 +362,107 @@ fn count_lines(path: &Path) -> anyhow::Result<Option<u64>> {
     Ok(Some(lines))
 }
 
-/// Ensures `path` holds `n` generated incidents; reuses it when its line count is right.
+/// Version of the generator's output: raised whenever a change of this module changes
+/// the lines it writes, so that files generated before are not taken for the new ones.
+const GENERATOR: u32 = 1;
+
+/// What a generated file holds, written beside it once it is whole (`FILE.meta.json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Meta {
+    /// Incidents (lines) in the file.
+    pub lines: u64,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Length of the file.
+    pub bytes: u64,
+    /// [`GENERATOR`] when it was written.
+    pub generator: u32,
+}
+
+/// The sidecar of a generated file (or of a database imported from one).
+pub fn meta_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".meta.json");
+    name.into()
+}
+
+/// The sidecar `FILE.meta.json` of `path`, if it exists and can be read.
+pub fn read_meta(path: &Path) -> Option<Meta> {
+    let text = fs::read_to_string(meta_path(path)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Writes the sidecar of `path`.
+pub fn write_meta(path: &Path, meta: &Meta) -> anyhow::Result<()> {
+    let sidecar = meta_path(path);
+    fs::write(&sidecar, serde_json::to_string(meta)?)
+        .with_context(|| format!("writing {}", sidecar.display()))
+}
+
+/// Why the file at `path` is not the `n` incidents of `seed` (`None` when it is): its
+/// sidecar must say so, its length must be the sidecar's, its first chunk must be what
+/// the generator writes now and it must hold `n` lines.
+fn mismatch(
+    path: &Path,
+    n: u64,
+    seed: u64,
+    generator: &Generator,
+) -> anyhow::Result<Option<String>> {
+    let Ok(metadata) = fs::metadata(path) else {
+        return Ok(Some("missing".to_owned()));
+    };
+    let Some(meta) = read_meta(path) else {
+        return Ok(Some(format!("no readable {}", meta_path(path).display())));
+    };
+    if (meta.lines, meta.seed, meta.generator) != (n, seed, GENERATOR) {
+        return Ok(Some(format!(
+            "generated for {} incidents, seed {}, generator {} (asked: {n}, seed {seed}, generator {GENERATOR})",
+            meta.lines, meta.seed, meta.generator
+        )));
+    }
+    if metadata.len() != meta.bytes {
+        return Ok(Some(format!(
+            "{} bytes, its sidecar says {}",
+            metadata.len(),
+            meta.bytes
+        )));
+    }
+    let first = generator.chunk(0, n);
+    let mut head = vec![0u8; first.len()];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .with_context(|| format!("reading {}", path.display()))?;
+    if head != first.as_bytes() {
+        return Ok(Some(
+            "its first lines are not what the generator writes".to_owned(),
+        ));
+    }
+    match count_lines(path)? {
+        Some(lines) if lines == n => Ok(None),
+        lines => Ok(Some(format!("{} lines", lines.unwrap_or(0)))),
+    }
+}
+
+/// Ensures `path` holds the `n` incidents generated from `seed`, with its sidecar
+/// ([`Meta`]); reuses it when it does (see [`mismatch`]), generates it again otherwise.
 ///
 /// Returns whether the file was (re)generated.
 pub fn ensure(path: &Path, n: u64, seed: u64) -> anyhow::Result<bool> {
-    if count_lines(path)? == Some(n) {
-        return Ok(false);
+    let generator = Generator::new(seed)?;
+    match mismatch(path, n, seed, &generator)? {
+        None => return Ok(false),
+        Some(why) if why != "missing" => {
+            eprintln!(
+                "{} is not the data asked for ({why}): generating it again",
+                path.display()
+            );
+        }
+        Some(_) => {}
     }
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let generator = Generator::new(seed)?;
+    let _ = fs::remove_file(meta_path(path));
     let tmp = path.with_extension("jsonl.part");
     let mut out = BufWriter::with_capacity(
         1 << 22,
@@ -411,6 +501,19 @@ pub fn ensure(path: &Path, n: u64, seed: u64) -> anyhow::Result<bool> {
     drop(out);
     bar.finish_and_clear();
     fs::rename(&tmp, path).with_context(|| format!("renaming {}", tmp.display()))?;
+    let meta = Meta {
+        lines: n,
+        seed,
+        bytes: fs::metadata(path)?.len(),
+        generator: GENERATOR,
+    };
+    write_meta(path, &meta)?;
+    if let Some(why) = mismatch(path, n, seed, &generator)? {
+        anyhow::bail!(
+            "{} was generated but is not the data asked for: {why}",
+            path.display()
+        );
+    }
     Ok(true)
 }
 
@@ -429,5 +532,23 @@ mod tests {
             let incident = v1::parse_line(line).unwrap();
             assert_eq!(v1::to_line(&incident), line);
         }
+    }
+
+    #[test]
+    fn a_file_is_reused_only_when_it_holds_the_data_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("incidents-300.jsonl");
+        assert!(ensure(&path, 300, 7).unwrap(), "generated");
+        assert!(!ensure(&path, 300, 7).unwrap(), "reused");
+        assert_eq!(read_meta(&path).unwrap().lines, 300);
+        // Another seed, another size, an edited file, a missing sidecar: generated again.
+        assert!(ensure(&path, 300, 8).unwrap());
+        assert!(ensure(&path, 301, 8).unwrap());
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replacen("BENCH-", "BENCX-", 1)).unwrap();
+        assert!(ensure(&path, 301, 8).unwrap());
+        fs::remove_file(meta_path(&path)).unwrap();
+        assert!(ensure(&path, 301, 8).unwrap());
+        assert!(!ensure(&path, 301, 8).unwrap());
     }
 }

@@ -211,7 +211,7 @@ fn cube(
     })
 }
 
-/// The release `vigie` binary, built first unless `skip_build`.
+/// The release `vigie` binary, built first unless `skip_build`; an error when the build fails.
 pub fn binary(workspace: &Path, skip_build: bool) -> anyhow::Result<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -225,15 +225,13 @@ pub fn binary(workspace: &Path, skip_build: bool) -> anyhow::Result<PathBuf> {
             .current_dir(workspace)
             .status()
             .context("running cargo build")?;
+        // A failed build ends the benchmark: an older binary left in target/ would measure
+        // other code than the checkout's (`--skip-build` runs it knowingly).
         if !status.success() {
-            if path.exists() {
-                eprintln!(
-                    "warning: cargo build failed; using the existing {}",
-                    path.display()
-                );
-            } else {
-                bail!("cargo build --release -p vigie failed");
-            }
+            bail!(
+                "cargo build --release -p vigie failed ({status}): not measuring the older {}",
+                path.display()
+            );
         }
     }
     if !path.exists() {
