@@ -45,9 +45,12 @@ vocabulary! {
 }
 
 impl Role {
-    /// Whether the role is CERT staff or administration (longer passwords, TOTP mandatory).
+    /// Whether the role reads more than its own structure or administers the platform:
+    /// CERT staff, administrators, and the GHT, ARS and authority accounts that read many
+    /// structures' incidents (16-character passwords, TOTP mandatory). Only a declarant,
+    /// who reads its own structure, logs in with a password alone.
     pub fn is_privileged(self) -> bool {
-        matches!(self, Role::Analyst | Role::Oncall | Role::Admin)
+        !matches!(self, Role::Declarant)
     }
 }
 

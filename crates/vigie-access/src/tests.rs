@@ -106,6 +106,16 @@ fn roles_and_scopes_must_match() {
     assert!(Viewer::new(UserId(1), Role::Admin, Scope::Structure(StructureId(1))).is_err());
     assert!(Viewer::new(UserId(1), Role::Analyst, Scope::Platform).is_err());
     assert!(Role::Admin.is_privileged() && !Role::Declarant.is_privileged());
+    // Every account that reads many structures has a second factor and a long password.
+    for role in [
+        Role::Ght,
+        Role::Ars,
+        Role::Authority,
+        Role::Analyst,
+        Role::Oncall,
+    ] {
+        assert!(role.is_privileged(), "{role}");
+    }
 }
 
 #[test]

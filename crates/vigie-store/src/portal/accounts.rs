@@ -187,24 +187,29 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Records a failed login and the lock that follows, if any, and journals it.
+    /// Counts a failed login of an account and journals it, in one transaction: the count
+    /// is raised in the database (parallel guesses each count), and the lock is `lock` of
+    /// the count reached, so that no guess reads a stale count. Returns the lock applied.
     pub async fn login_failed(
         &self,
         user: UserId,
         login: &Login,
         now: Timestamp,
-        locked_until: Option<Timestamp>,
-    ) -> Result<(), StoreError> {
-        let sql = "UPDATE users SET failed_logins = failed_logins + 1, last_failure_ns = $2, \
-                   locked_until_ns = $3 WHERE id = $1";
-        let entry = login_entry(user, login, false, locked_until, now);
-        on_pool!(self, pool => {
+        lock: impl Fn(u32) -> Option<Timestamp>,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let count = "UPDATE users SET failed_logins = failed_logins + 1, last_failure_ns = $2 \
+                     WHERE id = $1 RETURNING failed_logins";
+        let set_lock = "UPDATE users SET locked_until_ns = $2 WHERE id = $1";
+        Ok(on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(sql).bind(user.0).bind(ns(now)).bind(locked_until.map(ns)).execute(&mut *tx).await?;
-            tx.append_journal(vec![entry]).await?;
+            // The first statement writes: concurrent failures of the account queue here.
+            let failures: i32 = sqlx::query_scalar(count).bind(user.0).bind(ns(now)).fetch_one(&mut *tx).await?;
+            let locked_until = lock(u32::try_from(failures).unwrap_or(0));
+            sqlx::query(set_lock).bind(user.0).bind(locked_until.map(ns)).execute(&mut *tx).await?;
+            tx.append_journal(vec![login_entry(user, login, false, locked_until, now)]).await?;
             tx.commit().await?;
-        });
-        Ok(())
+            locked_until
+        }))
     }
 
     /// Clears the failed logins of an account, and journals the factor it passed.
@@ -254,20 +259,28 @@ impl Store {
         })
     }
 
-    /// Counts a failed login of a name that has no account, with the lock that follows.
+    /// Counts a failed login of a name without an account, as `login_failed` does for an
+    /// account (raised in the database, `lock` of the count reached); returns the lock.
     pub async fn login_name_failed(
         &self,
         name: &str,
         now: Timestamp,
-        locked_until: Option<Timestamp>,
-    ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO login_names (name_sha256, failed_logins, last_failure_ns, locked_until_ns) \
-                   VALUES ($1, 1, $2, $3) ON CONFLICT (name_sha256) DO UPDATE SET \
-                   failed_logins = login_names.failed_logins + 1, \
-                   last_failure_ns = excluded.last_failure_ns, locked_until_ns = excluded.locked_until_ns";
+        lock: impl Fn(u32) -> Option<Timestamp>,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let count = "INSERT INTO login_names (name_sha256, failed_logins, last_failure_ns, locked_until_ns) \
+                     VALUES ($1, 1, $2, NULL) ON CONFLICT (name_sha256) DO UPDATE SET \
+                     failed_logins = login_names.failed_logins + 1, \
+                     last_failure_ns = excluded.last_failure_ns RETURNING failed_logins";
+        let set_lock = "UPDATE login_names SET locked_until_ns = $2 WHERE name_sha256 = $1";
         let key = login_name_key(name);
-        on_pool!(self, pool => sqlx::query(sql).bind(&key).bind(ns(now)).bind(locked_until.map(ns)).execute(pool).await?.rows_affected());
-        Ok(())
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let failures: i32 = sqlx::query_scalar(count).bind(&key).bind(ns(now)).fetch_one(&mut *tx).await?;
+            let locked_until = lock(u32::try_from(failures).unwrap_or(0));
+            sqlx::query(set_lock).bind(&key).bind(locked_until.map(ns)).execute(&mut *tx).await?;
+            tx.commit().await?;
+            locked_until
+        }))
     }
 
     /// Forgets failed logins whose last failure is before `before`, of names without an

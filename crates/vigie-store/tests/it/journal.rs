@@ -53,7 +53,7 @@ async fn journal_story(store: &Store) {
         from,
     };
     store
-        .login_failed(alice, &password, now, Some(now + 1.minute()))
+        .login_failed(alice, &password, now, |_| Some(now + 1.minute()))
         .await
         .unwrap(); // 1
     store

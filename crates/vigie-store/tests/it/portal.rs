@@ -169,7 +169,7 @@ async fn portal_story(store: &Store) {
         from: None,
     };
     store
-        .login_failed(alice, &password, now, Some(now + 1.minute()))
+        .login_failed(alice, &password, now, |_| Some(now + 1.minute()))
         .await
         .unwrap();
     let locked = store.user(alice).await.unwrap().unwrap();
@@ -179,6 +179,26 @@ async fn portal_story(store: &Store) {
     );
     store.login_succeeded(alice, &password, now).await.unwrap();
     assert_eq!(store.user(alice).await.unwrap().unwrap().failed_logins, 0);
+    // Parallel guesses each count, and the lock follows the count they reach (from the
+    // fifth), not a count read before them.
+    let locks = futures_util::future::join_all((0..12).map(|_| {
+        store.login_failed(alice, &password, now, |failures| {
+            (failures >= 5).then(|| now + 1.minute())
+        })
+    }))
+    .await;
+    let applied = locks
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(Option::is_some)
+        .count();
+    assert_eq!(applied, 8);
+    let guessed = store.user(alice).await.unwrap().unwrap();
+    assert_eq!(
+        (guessed.failed_logins, guessed.locked_until),
+        (12, Some(now + 1.minute()))
+    );
+    store.login_succeeded(alice, &password, now).await.unwrap();
 
     // A declaration and its acknowledgment land together.
     let texts = DeclarationTexts {
@@ -542,12 +562,12 @@ async fn account_security_story(store: &Store) {
         (0, None)
     );
     store
-        .login_name_failed(" Ghost@X.fr", now, None)
+        .login_name_failed(" Ghost@X.fr", now, |_| None)
         .await
         .unwrap();
     let until = now + 1.minute();
     store
-        .login_name_failed("ghost@x.fr", now, Some(until))
+        .login_name_failed("ghost@x.fr", now, |_| Some(until))
         .await
         .unwrap();
     assert_eq!(
@@ -626,7 +646,7 @@ async fn account_security_story(store: &Store) {
         from: None,
     };
     store
-        .login_failed(eve, &login, now, Some(until))
+        .login_failed(eve, &login, now, |_| Some(until))
         .await
         .unwrap();
     assert_eq!(store.user(eve).await.unwrap().unwrap().failed_logins, 1);

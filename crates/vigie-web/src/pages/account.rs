@@ -211,15 +211,14 @@ pub async fn enrol(
             );
         }
         if let Some(factor) = confirm_change(&app, user, &form, now).await? {
-            let failures = u32::try_from(user.failed_logins)
-                .unwrap_or(0)
-                .saturating_add(1);
             let login = Login {
                 factor,
                 from: Some(ip),
             };
             app.store
-                .login_failed(user.id, &login, now, Lockout::after(failures, now, now))
+                .login_failed(user.id, &login, now, |failures| {
+                    Lockout::after(failures, now, now)
+                })
                 .await?;
             return enrol_page(
                 &any.session,

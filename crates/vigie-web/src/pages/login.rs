@@ -109,16 +109,17 @@ pub async fn submit(
     };
     let Some(user) = app.store.user_by_email(&form.email).await? else {
         dummy_verify(&password);
-        let (failures, locked_until) = app.store.login_name_failures(&form.email).await?;
+        let (_, locked_until) = app.store.login_name_failures(&form.email).await?;
         if locked_until.is_some_and(|until| until > now) {
             app.store
                 .login_refused(None, &form.email, &login, LoginRefusal::Locked, now)
                 .await?;
             return failed(form.email, LOCKED);
         }
-        let failures = failures.saturating_add(1);
         app.store
-            .login_name_failed(&form.email, now, Lockout::after(failures, now, now))
+            .login_name_failed(&form.email, now, |failures| {
+                Lockout::after(failures, now, now)
+            })
             .await?;
         app.store
             .login_refused(None, &form.email, &login, LoginRefusal::UnknownAccount, now)
@@ -163,11 +164,10 @@ pub async fn submit(
         return failed(form.email, DEMO_ONLY);
     }
     if !good || user.disabled {
-        let failures = u32::try_from(user.failed_logins)
-            .unwrap_or(0)
-            .saturating_add(1);
         app.store
-            .login_failed(user.id, &login, now, Lockout::after(failures, now, now))
+            .login_failed(user.id, &login, now, |failures| {
+                Lockout::after(failures, now, now)
+            })
             .await?;
         return failed(form.email, BAD_LOGIN);
     }
@@ -296,11 +296,12 @@ pub async fn totp_submit(
         from: Some(ip),
     };
     if !accepted {
-        let failures = u32::try_from(user.failed_logins)
-            .unwrap_or(0)
-            .saturating_add(1);
-        let lock = Lockout::after(failures, now, now);
-        app.store.login_failed(user.id, &login, now, lock).await?;
+        let lock = app
+            .store
+            .login_failed(user.id, &login, now, |failures| {
+                Lockout::after(failures, now, now)
+            })
+            .await?;
         if lock.is_some() {
             return signed_out(&app, &any, user.email.clone(), LOCKED_BY_CODES).await;
         }

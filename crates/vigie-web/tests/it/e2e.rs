@@ -326,6 +326,8 @@ async fn an_analyst_handles_a_case_in_a_real_browser() {
         .await
         .unwrap();
     page!("29-redaction-du-rapport");
+    // The public report is frozen: the text reaches it when the year is published again.
+    assert_eq!(app.publish(2024).await.edition, 2);
     browser
         .goto(&format!("{}/donnees/2024/rapport.html", app.base))
         .await

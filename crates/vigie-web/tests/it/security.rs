@@ -901,3 +901,62 @@ async fn demo_accounts_log_in_only_on_a_demo_portal() {
         }
     }
 }
+
+/// GHT, ARS and authority accounts read many structures: like CERT staff, they cannot
+/// sign in on a password alone, and enrol a second factor first; a declarant can.
+#[tokio::test]
+async fn accounts_that_read_many_structures_need_a_second_factor() {
+    let app = TestApp::spawn().await;
+    let s = app.structure("010000024", "76", "GHT Alpha").await;
+    let hash = vigie_auth::PasswordHash::hash(&vigie_auth::SecretString::from(PASSWORD)).unwrap();
+    for (email, role, scope, to) in [
+        (
+            "d@ch.fr",
+            Role::Declarant,
+            Scope::Structure(s),
+            "/declarations",
+        ),
+        (
+            "ght@ght.fr",
+            Role::Ght,
+            Scope::Ght("GHT Alpha".into()),
+            "/compte/totp",
+        ),
+        (
+            "ars@ars.fr",
+            Role::Ars,
+            Scope::Region(vigie_model::Region::Occitanie),
+            "/compte/totp",
+        ),
+        (
+            "cert@anssi.fr",
+            Role::Authority,
+            Scope::Authority(vigie_access::Authority::Anssi),
+            "/compte/totp",
+        ),
+    ] {
+        // Created without a second factor.
+        let new = vigie_store::NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            role,
+            scope,
+            password_hash: Some(hash.as_str().into()),
+        };
+        app.store.create_user(&new, app.now()).await.unwrap();
+        let mut browser = app.browser();
+        let page = browser
+            .post("/connexion", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{email}: {}", page.body);
+        assert_eq!(page.location.as_deref(), Some(to), "{email}");
+        if to != "/declarations" {
+            // The half-open session reads nothing until a second factor is enrolled.
+            assert_ne!(
+                browser.get("/declarations").await.status,
+                StatusCode::OK,
+                "{email}"
+            );
+        }
+    }
+}
