@@ -91,6 +91,19 @@ vocabulary! {
         SecondFactorReplaced = ("second_factor_replaced", "Vérification en deux étapes remplacée"),
         /// An account was disabled: its sessions ended, its API tokens revoked.
         AccountDisabled = ("account_disabled", "Compte désactivé"),
+        /// An account was created (by an invitation accepted, or by an operator), with the
+        /// role and scope it grants.
+        AccountCreated = ("account_created", "Compte créé"),
+        /// An invitation to open an account was sent, with the role and scope it offers.
+        InvitationSent = ("invitation_sent", "Invitation envoyée"),
+        /// An API token of a structure was created.
+        ApiTokenCreated = ("api_token_created", "Jeton d'API créé"),
+        /// An API token of a structure was revoked.
+        ApiTokenRevoked = ("api_token_revoked", "Jeton d'API révoqué"),
+        /// A user signed out.
+        LoggedOut = ("logged_out", "Déconnexion"),
+        /// A shared event was created.
+        EventCreated = ("event_created", "Événement partagé créé"),
     }
 }
 

@@ -41,9 +41,25 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let sql = "INSERT INTO events (name, description, created_by, created_at_ns) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (name) DO NOTHING RETURNING id";
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(name).bind(description).bind(by.map(|u| u.0)).bind(ns(now)).fetch_optional(pool).await?),
-        )
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> = sqlx::query_scalar(sql).bind(name).bind(description).bind(by.map(|u| u.0)).bind(ns(now)).fetch_optional(&mut *tx).await?;
+            if let Some(id) = id {
+                // The description is the staff's own text: the journal keeps its hash.
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: by.map_or(Actor::System, |u| Actor::User(u.0)),
+                    action: Action::EventCreated,
+                    subject: format!("event:{id}"),
+                    payload: Payload::new()
+                        .with("name", name)
+                        .with("description_sha256", sha256_hex(description.as_bytes())),
+                }])
+                .await?;
+            }
+            tx.commit().await?;
+            id
+        }))
     }
 
     /// Shared events, with their declarations of `year` (Paris) or of every year.

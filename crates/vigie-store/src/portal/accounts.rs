@@ -60,24 +60,52 @@ pub struct NewSecondFactor<'a> {
     pub from: Option<std::net::IpAddr>,
 }
 
+/// The journal entry of an account created: the role and scope it grants, and who
+/// invited it, if anyone.
+pub(crate) fn account_created(
+    id: UserId,
+    user: &NewUser,
+    actor: Actor,
+    invited_by: Option<i64>,
+    now: Timestamp,
+) -> NewEntry {
+    NewEntry {
+        at_ns: ns(now),
+        actor,
+        action: Action::AccountCreated,
+        subject: Actor::User(id.0).to_string(),
+        payload: Payload::new()
+            .with("role", user.role.code())
+            .with("scope", scope_code(&user.scope))
+            .with("invited_by", invited_by.map(|u| Actor::User(u).to_string())),
+    }
+}
+
 impl Store {
-    /// Creates an account; the e-mail address must be new.
+    /// Creates an account (an operator's, or the demo's; journaled with what it grants);
+    /// the e-mail address must be new.
     pub async fn create_user(&self, user: &NewUser, now: Timestamp) -> Result<UserId, StoreError> {
         let sql = "INSERT INTO users (email, display_name, role, structure_id, ght, region, authority, \
                    password_hash, created_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
         let (structure, ght, region, authority) = scope_columns(&user.scope);
-        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
-            .bind(user.email.to_lowercase())
-            .bind(&user.display_name)
-            .bind(user.role.code())
-            .bind(structure)
-            .bind(ght)
-            .bind(region)
-            .bind(authority)
-            .bind(user.password_hash.as_deref())
-            .bind(ns(now))
-            .fetch_one(pool)
-            .await?);
+        let id: i64 = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(sql)
+                .bind(user.email.to_lowercase())
+                .bind(&user.display_name)
+                .bind(user.role.code())
+                .bind(structure)
+                .bind(ght)
+                .bind(region)
+                .bind(authority)
+                .bind(user.password_hash.as_deref())
+                .bind(ns(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.append_journal(vec![account_created(UserId(id), user, Actor::System, None, now)]).await?;
+            tx.commit().await?;
+            id
+        });
         Ok(UserId(id))
     }
 

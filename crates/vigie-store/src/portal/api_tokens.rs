@@ -30,8 +30,25 @@ pub struct ApiTokenHolder {
     pub author_email: Option<String>,
 }
 
+/// The journal entry of an API token created or revoked (its number, never its secret).
+fn token_entry(
+    action: Action,
+    structure: StructureId,
+    id: i64,
+    actor: Actor,
+    now: Timestamp,
+) -> NewEntry {
+    NewEntry {
+        at_ns: ns(now),
+        actor,
+        action,
+        subject: format!("structure:{}", structure.0),
+        payload: Payload::new().with("token", id),
+    }
+}
+
 impl Store {
-    /// Stores an API token's hash for a structure.
+    /// Stores an API token's hash for a structure; journaled.
     pub async fn create_api_token(
         &self,
         structure: StructureId,
@@ -42,9 +59,13 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let sql = "INSERT INTO api_tokens (structure_id, token_hash, label, created_by, created_at_ns) \
                    VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(structure.0).bind(hash).bind(label).bind(by.map(|u| u.0)).bind(ns(now)).fetch_one(pool).await?),
-        )
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(sql).bind(structure.0).bind(hash).bind(label).bind(by.map(|u| u.0)).bind(ns(now)).fetch_one(&mut *tx).await?;
+            tx.append_journal(vec![token_entry(Action::ApiTokenCreated, structure, id, actor_of(by), now)]).await?;
+            tx.commit().await?;
+            id
+        }))
     }
 
     /// The structure a live API token acts for (none once its author is disabled).
@@ -115,10 +136,19 @@ impl Store {
         &self,
         structure: StructureId,
         id: i64,
+        by: &Actor,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE api_tokens SET revoked_at_ns = $3 WHERE id = $1 AND structure_id = $2 AND revoked_at_ns IS NULL";
-        let n = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(structure.0).bind(ns(now)).execute(pool).await?.rows_affected());
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql).bind(id).bind(structure.0).bind(ns(now)).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                tx.append_journal(vec![token_entry(Action::ApiTokenRevoked, structure, id, by.clone(), now)]).await?;
+            }
+            tx.commit().await?;
+            n
+        });
         self.tokens.clear();
         Ok(n == 1)
     }

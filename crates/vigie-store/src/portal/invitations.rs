@@ -39,6 +39,17 @@ impl Store {
                 .bind(ns(invitation.expires_at))
                 .execute(&mut *tx).await?;
             enqueue!(&mut *tx, mail, now);
+            tx.append_journal(vec![NewEntry {
+                at_ns: ns(now),
+                actor: actor_of(invited_by),
+                action: Action::InvitationSent,
+                subject: "invitations".to_owned(),
+                payload: Payload::new()
+                    .with("email", invitation.email.to_lowercase())
+                    .with("role", invitation.role.code())
+                    .with("scope", scope_code(&invitation.scope)),
+            }])
+            .await?;
             tx.commit().await?;
         });
         Ok(())
@@ -78,20 +89,22 @@ impl Store {
         now: Timestamp,
     ) -> Result<Option<UserId>, StoreError> {
         let mark = "UPDATE invitations SET accepted_at_ns = $2 WHERE token_hash = $1 \
-                    AND accepted_at_ns IS NULL AND expires_at_ns > $2";
+                    AND accepted_at_ns IS NULL AND expires_at_ns > $2 RETURNING invited_by";
         let insert = "INSERT INTO users (email, display_name, role, structure_id, ght, region, authority, \
                       password_hash, created_at_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
         let (structure, ght, region, authority) = scope_columns(&user.scope);
         Ok(on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            if sqlx::query(mark).bind(token_hash).bind(ns(now)).execute(&mut *tx).await?.rows_affected() != 1 {
+            let Some(invited_by) = sqlx::query_scalar::<_, Option<i64>>(mark).bind(token_hash).bind(ns(now)).fetch_optional(&mut *tx).await? else {
                 return Ok(None);
-            }
+            };
             let id: i64 = sqlx::query_scalar(insert)
                 .bind(user.email.to_lowercase()).bind(&user.display_name).bind(user.role.code())
                 .bind(structure).bind(ght).bind(region).bind(authority)
                 .bind(user.password_hash.as_deref()).bind(ns(now))
                 .fetch_one(&mut *tx).await?;
+            let entry = account_created(UserId(id), user, Actor::User(id), invited_by, now);
+            tx.append_journal(vec![entry]).await?;
             tx.commit().await?;
             Some(UserId(id))
         }))

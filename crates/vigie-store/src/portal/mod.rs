@@ -240,6 +240,24 @@ fn scope_columns(
     }
 }
 
+/// A scope as the journal records it: `structure:12`, `ght:NAME`, `region:76`,
+/// `authority:anssi`, `cert` or `platform`.
+pub(crate) fn scope_code(scope: &Scope) -> String {
+    match scope {
+        Scope::Structure(s) => format!("structure:{}", s.0),
+        Scope::Ght(name) => format!("ght:{name}"),
+        Scope::Region(r) => format!("region:{}", r.code()),
+        Scope::Authority(a) => format!("authority:{}", a.code()),
+        Scope::Cert => "cert".to_owned(),
+        Scope::Platform => "platform".to_owned(),
+    }
+}
+
+/// Who acted, when only an account may be known.
+pub(crate) fn actor_of(user: Option<UserId>) -> Actor {
+    user.map_or(Actor::System, |u| Actor::User(u.0))
+}
+
 mod accounts;
 mod api_tokens;
 mod cases;

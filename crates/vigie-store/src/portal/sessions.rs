@@ -82,6 +82,33 @@ impl Store {
     }
 
     /// Ends a session.
+    /// Ends a session because its user signed out; journaled.
+    pub async fn logout(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql).bind(token_hash).bind(user.0).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: Actor::User(user.0),
+                    action: Action::LoggedOut,
+                    subject: Actor::User(user.0).to_string(),
+                    payload: Payload::new(),
+                }])
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a session (its second factor failed for good, or it expired).
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         let sql = "DELETE FROM sessions WHERE token_hash = $1";
         on_pool!(self, pool => sqlx::query(sql).bind(token_hash).execute(pool).await?.rows_affected());

@@ -29,24 +29,28 @@ async fn journal_story(store: &Store) {
     let empty = verify(store).await.unwrap();
     assert_eq!((empty.entries, empty.head.seq), (0, 0));
 
-    // Real operations, each journaled in its own transaction.
+    // Real operations, each journaled in its own transaction. Alice's account was created
+    // before the journal began (by SQL), so that the numbers below start at her first login.
     let s1 = store
         .save_structure(&structure("010000024", "76", "Alpha"))
         .await
         .unwrap();
+    sql(
+        store,
+        &format!(
+            "INSERT INTO users (email, display_name, role, structure_id, password_hash, created_at_ns) \
+             VALUES ('alice@ch-exemple.fr', 'Alice', 'declarant', {}, '$argon2id$stub', 0)",
+            s1.0
+        ),
+    )
+    .await
+    .unwrap();
     let alice = store
-        .create_user(
-            &NewUser {
-                email: "alice@ch-exemple.fr".into(),
-                display_name: "Alice".into(),
-                role: Role::Declarant,
-                scope: Scope::Structure(s1),
-                password_hash: Some("$argon2id$stub".into()),
-            },
-            now,
-        )
+        .user_by_email("alice@ch-exemple.fr")
         .await
-        .unwrap();
+        .unwrap()
+        .unwrap()
+        .id;
     let from = Some("192.0.2.7".parse().unwrap());
     let password = Login {
         factor: LoginFactor::Password,
@@ -356,7 +360,8 @@ async fn concurrent_story(store: &Store) {
         done.unwrap().unwrap();
     }
     let verified = verify(store).await.unwrap();
-    let n = u64::try_from(TASKS * EACH * 2).unwrap();
+    // Alice's account, then a declaration and a message per step.
+    let n = u64::try_from(1 + TASKS * EACH * 2).unwrap();
     assert_eq!(verified.entries, n);
     assert_eq!(verified.head.seq, i64::try_from(n).unwrap());
     let declared = store

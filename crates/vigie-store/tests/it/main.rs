@@ -5,6 +5,7 @@ mod demo_accounts;
 mod durability;
 mod editorial;
 mod engines;
+mod grants;
 mod handling;
 mod import;
 mod journal;

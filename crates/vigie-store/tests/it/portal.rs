@@ -410,8 +410,18 @@ async fn portal_story(store: &Store) {
             .unwrap()
             .is_none()
     );
-    assert!(!store.revoke_api_token(s2, token, now).await.unwrap());
-    assert!(store.revoke_api_token(s1, token, now).await.unwrap());
+    assert!(
+        !store
+            .revoke_api_token(s2, token, &vigie_store::Actor::System, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .revoke_api_token(s1, token, &vigie_store::Actor::System, now)
+            .await
+            .unwrap()
+    );
     assert!(store.api_token("tokenhash").await.unwrap().is_none());
     assert!(
         store
@@ -530,7 +540,12 @@ async fn api_tokens_are_trusted_briefly() {
         .unwrap();
     assert!(store.api_token_holder("h", now).await.unwrap().is_some());
     let other = Store::open(&db.url).await.unwrap();
-    assert!(other.revoke_api_token(s1, token, now).await.unwrap());
+    assert!(
+        other
+            .revoke_api_token(s1, token, &vigie_store::Actor::System, now)
+            .await
+            .unwrap()
+    );
     let later = now + vigie_store::TOKEN_TRUSTED_FOR;
     let soon = later - 1.second();
     assert!(store.api_token_holder("h", soon).await.unwrap().is_some());
@@ -542,7 +557,12 @@ async fn api_tokens_are_trusted_briefly() {
         .await
         .unwrap();
     assert!(store.api_token_holder("h2", now).await.unwrap().is_some());
-    assert!(store.revoke_api_token(s1, token, now).await.unwrap());
+    assert!(
+        store
+            .revoke_api_token(s1, token, &vigie_store::Actor::System, now)
+            .await
+            .unwrap()
+    );
     assert!(store.api_token_holder("h2", now).await.unwrap().is_none());
     other.close().await;
 }
@@ -724,9 +744,29 @@ async fn account_security_story(store: &Store) {
             )
         })
         .collect();
+    let created = |user: vigie_access::UserId| {
+        (
+            "system".to_owned(),
+            "account_created".to_owned(),
+            format!("user:{}", user.0),
+            r#"{"invited_by":null,"role":"declarant","scope":"structure:1"}"#.to_owned(),
+        )
+    };
+    let token = |user: vigie_access::UserId, n: u8| {
+        (
+            format!("user:{}", user.0),
+            "api_token_created".to_owned(),
+            "structure:1".to_owned(),
+            format!(r#"{{"token":{n}}}"#),
+        )
+    };
     assert_eq!(
         journaled,
         vec![
+            created(dora),
+            created(eve),
+            token(dora, 1),
+            token(eve, 2),
             (
                 "operator:admin".to_owned(),
                 "account_disabled".to_owned(),

@@ -387,7 +387,16 @@ pub async fn revoke_token(
     Protected { who, .. }: Protected<RevokeForm>,
 ) -> Result<Response, WebError> {
     let structure = own_structure(&who)?;
-    if !app.store.revoke_api_token(structure, id, app.now()).await? {
+    if !app
+        .store
+        .revoke_api_token(
+            structure,
+            id,
+            &vigie_store::Actor::User(who.user.id.0),
+            app.now(),
+        )
+        .await?
+    {
         return Err(WebError::NotFound);
     }
     Ok(super::see_other("/compte"))

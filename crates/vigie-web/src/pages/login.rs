@@ -387,7 +387,9 @@ pub async fn logout(
     State(app): State<App>,
     Protected { who, .. }: Protected<LogoutForm>,
 ) -> Result<Response, WebError> {
-    app.store.delete_session(&who.token_hash).await?;
+    app.store
+        .logout(&who.token_hash, who.user.id, app.now())
+        .await?;
     Ok((
         [(header::SET_COOKIE, session::close_cookie())],
         super::see_other("/"),

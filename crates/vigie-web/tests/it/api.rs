@@ -235,7 +235,10 @@ async fn a_structure_declares_reads_lists_and_writes_through_the_api() {
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
     // A revoked token opens nothing.
     let id = app.store.api_tokens(s1).await.unwrap()[0].id;
-    app.store.revoke_api_token(s1, id, app.now()).await.unwrap();
+    app.store
+        .revoke_api_token(s1, id, &vigie_store::Actor::System, app.now())
+        .await
+        .unwrap();
     let revoked = http
         .get(url(&location))
         .bearer_auth(token.expose())
