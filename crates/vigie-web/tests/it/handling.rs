@@ -894,3 +894,35 @@ async fn cases_export_to_misp_stix_and_veris_with_their_enisa_mapping() {
     let csv = app.browser().get("/taxonomie.csv").await;
     assert!(csv.body.lines().count() > 20);
 }
+
+/// The queue opens on the newest cases: one declared a minute ago is on its first page,
+/// and the oldest first is a choice away.
+#[tokio::test]
+async fn the_queue_opens_on_the_newest_cases() {
+    let app = TestApp::spawn().await;
+    let s1 = app.structure("010000024", "76", "GHT Alpha").await;
+    let mut cases = Vec::new();
+    for _ in 0..51 {
+        cases.push(
+            app.case(s1, "010000024", "76", "GHT Alpha")
+                .await
+                .to_string(),
+        );
+    }
+    let (first, last) = (cases[0].clone(), cases[50].clone());
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let mut a = app.signed_in(&analyst).await;
+    let default = a.get("/traitement").await.body;
+    assert!(
+        default.contains(&last) && !default.contains(&first),
+        "newest first"
+    );
+    assert!(default.contains("Les plus récentes d&#39;abord (par défaut)"));
+    let oldest = a.get("/traitement?tri=ancien").await.body;
+    assert!(
+        oldest.contains(&first) && !oldest.contains(&last),
+        "oldest first"
+    );
+}

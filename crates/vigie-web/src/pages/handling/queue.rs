@@ -153,9 +153,10 @@ pub async fn queue(
             selected: q.anciennete == *code,
         })
         .collect();
+    // By default the newest first: a case declared a minute ago is on the first page.
     let sorts = [
-        ("", "Les plus anciennes d'abord"),
-        ("recent", "Les plus récentes d'abord"),
+        ("", "Les plus récentes d'abord (par défaut)"),
+        ("ancien", "Les plus anciennes d'abord"),
         ("gravite", "Les plus graves d'abord"),
     ]
     .iter()
@@ -227,9 +228,9 @@ impl QueueQuery {
                 other => other.parse::<i64>().ok().map(|id| Some(UserId(id))),
             },
             sort: match q.tri.as_str() {
-                "recent" => QueueSort::Newest,
+                "ancien" => QueueSort::Oldest,
                 "gravite" => QueueSort::Severity,
-                _ => QueueSort::Oldest,
+                _ => QueueSort::Newest,
             },
         };
         if q.etat == "tous" {
