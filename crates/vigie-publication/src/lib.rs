@@ -21,7 +21,8 @@ use jiff::{Timestamp, civil::Date};
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 use vigie_store::{
-    Action, Actor, NewEntry, Payload, Schema, Step, Store, StoreError, Transaction, on_pool,
+    Action, Actor, NewEntry, Payload, Schema, Step, Store, StoreError, Transaction, engine::ns,
+    on_pool,
 };
 
 pub use rules::{MINIMUM_THRESHOLD, Refusal, Request};
@@ -96,11 +97,6 @@ impl From<sqlx::Error> for PublicationError {
     fn from(e: sqlx::Error) -> Self {
         PublicationError::Store(StoreError::Sql(e))
     }
-}
-
-/// Nanoseconds since the Unix epoch, saturated.
-fn ns(at: Timestamp) -> i64 {
-    i64::try_from(at.as_nanosecond()).unwrap_or(i64::MAX)
 }
 
 /// A value read from `table` row `id` that does not parse.

@@ -385,7 +385,7 @@ macro_rules! observatory_row {
 pub(crate) use observatory_row;
 
 /// Nanoseconds since 1970 of an instant (saturating outside 1678–2261).
-pub(crate) fn ns(at: Timestamp) -> i64 {
+pub fn ns(at: Timestamp) -> i64 {
     i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_second() < 0 {
         i64::MIN
     } else {
@@ -394,6 +394,6 @@ pub(crate) fn ns(at: Timestamp) -> i64 {
 }
 
 /// The instant of a count of nanoseconds.
-pub(crate) fn instant(ns: i64) -> Timestamp {
+pub fn instant(ns: i64) -> Timestamp {
     Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(Timestamp::UNIX_EPOCH)
 }

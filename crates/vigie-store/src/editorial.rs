@@ -5,7 +5,7 @@
 use jiff::{Timestamp, civil::Date};
 use sqlx::Row as _;
 use vigie_access::UserId;
-use vigie_journal::{Action, Actor, NewEntry, Payload, sha256_hex};
+use vigie_journal::{Action, NewEntry, Payload, sha256_hex};
 use vigie_model::Code;
 use vigie_observatory::{Editorial, ReportSection, Threat, ThreatKind};
 
@@ -13,7 +13,7 @@ use crate::{
     Store, StoreError,
     decode::parsed,
     decode::{instant, ns},
-    journal::Append as _,
+    journal::{Append as _, actor_of},
     on_pool,
 };
 
@@ -51,10 +51,6 @@ pub struct StoredThreat {
     pub id: i64,
     /// The threat.
     pub threat: Threat,
-}
-
-fn actor(by: Option<UserId>) -> Actor {
-    by.map_or(Actor::System, |u| Actor::User(u.0))
 }
 
 impl Store {
@@ -103,7 +99,7 @@ impl Store {
             i32::try_from(version).map_err(|_| StoreError::NotFound("report text version"))?;
         let entry = NewEntry {
             at_ns: ns(now),
-            actor: actor(by),
+            actor: actor_of(by),
             action: Action::ReportTextSaved,
             subject: format!("report:{year}"),
             payload: Payload::new()
@@ -173,7 +169,7 @@ impl Store {
         let year = i32::from(threat.identified_on.year());
         let entry = |id: i64| NewEntry {
             at_ns: ns(now),
-            actor: actor(by),
+            actor: actor_of(by),
             action: Action::ThreatRecorded,
             subject: format!("report:{year}"),
             payload: Payload::new()
@@ -215,7 +211,7 @@ impl Store {
                     let name: String = row.try_get("name")?;
                     tx.append_journal(vec![NewEntry {
                         at_ns: ns(now),
-                        actor: actor(by),
+                        actor: actor_of(by),
                         action: Action::ThreatRecorded,
                         subject: format!("report:{year}"),
                         payload: Payload::new().with("threat", id).with("op", "removed").with("name", name),

@@ -6,7 +6,8 @@
 //! numbered from 1, tracked in a table of its own, `_vigie_migrations_{owner}`), migrates
 //! it with [`Store::migrate`], and runs its own queries on [`Store::pool`] or inside a
 //! [`Transaction`] from [`Store::begin`], which appends to the journal in the same
-//! transaction as what it records. This crate keeps the pools, the core migrations, the
+//! transaction as what it records; instants are stored as nanoseconds with [`ns`] and read
+//! back with [`instant`]. This crate keeps the pools, the core migrations, the
 //! journal, the outbox and the declarations' writer; it knows nothing of a service's
 //! tables.
 
@@ -16,6 +17,7 @@ use sqlx::{
 };
 use vigie_journal::{Head, NewEntry};
 
+pub use crate::decode::{instant, ns};
 use crate::{Pool, Store, StoreError, journal::Append as _};
 
 /// One migration of a service: its version (from 1, in order), its name, its SQL.

@@ -29,6 +29,11 @@ pub type JournalRecord = Linked;
 /// Rows inserted per statement (8 parameters each, well under SQLite's limit).
 const ROWS_PER_INSERT: usize = 1_000;
 
+/// Who acted, when only an account may be known: that account, or Vigie itself.
+pub(crate) fn actor_of(user: Option<UserId>) -> Actor {
+    user.map_or(Actor::System, |u| Actor::User(u.0))
+}
+
 /// Locks the head of the journal (by writing it) and reads it.
 pub(crate) const LOCK_HEAD: &str =
     "UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash";

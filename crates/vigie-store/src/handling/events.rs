@@ -48,7 +48,7 @@ impl Store {
                 // The description is the staff's own text: the journal keeps its hash.
                 tx.append_journal(vec![NewEntry {
                     at_ns: ns(now),
-                    actor: by.map_or(Actor::System, |u| Actor::User(u.0)),
+                    actor: crate::journal::actor_of(by),
                     action: Action::EventCreated,
                     subject: format!("event:{id}"),
                     payload: Payload::new()

@@ -51,7 +51,7 @@ impl Store {
         let sql = "INSERT INTO routing_rules (body, saved_by, saved_at_ns) VALUES ($1, $2, $3) RETURNING version";
         let entry = |version: i64| NewEntry {
             at_ns: ns(now),
-            actor: by.map_or(Actor::System, |u| Actor::User(u.0)),
+            actor: crate::journal::actor_of(by),
             action: Action::RoutingRulesSaved,
             subject: "routing_rules".into(),
             payload: Payload::new()

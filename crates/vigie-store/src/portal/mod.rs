@@ -18,7 +18,7 @@ use crate::{
     Pool, Store, StoreError,
     decode::{self, parsed},
     decode::{instant, ns},
-    journal::{Append as _, Login, login_entry},
+    journal::{Append as _, Login, actor_of, login_entry},
     on_pool,
     revision::BUMP,
 };
@@ -251,11 +251,6 @@ pub(crate) fn scope_code(scope: &Scope) -> String {
         Scope::Cert => "cert".to_owned(),
         Scope::Platform => "platform".to_owned(),
     }
-}
-
-/// Who acted, when only an account may be known.
-pub(crate) fn actor_of(user: Option<UserId>) -> Actor {
-    user.map_or(Actor::System, |u| Actor::User(u.0))
 }
 
 mod accounts;

@@ -5,74 +5,13 @@ use std::{
     process::{Command, Stdio},
 };
 
-/// A PostgreSQL database of its own whose sessions do not wait for the log's flush;
-/// `None` (with a visible SKIP) when no server answers, outside CI.
-async fn unsynced_database() -> Option<(sqlx::PgPool, String, String)> {
-    let admin_url = std::env::var("VIGIE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let admin = match sqlx::PgPool::connect(&admin_url).await {
-        Ok(pool) => pool,
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true: PostgreSQL must answer at {admin_url}: {e}")
-        }
-        Err(e) => {
-            eprintln!("SKIP postgres: no server at {admin_url} ({e})");
-            return None;
-        }
-    };
-    let name = format!("vigie_cli_{}_{}", std::process::id(), fastrand_u32());
-    for sql in [
-        format!("CREATE DATABASE {name}"),
-        format!("ALTER DATABASE {name} SET synchronous_commit = off"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&admin)
-            .await
-            .unwrap();
-    }
-    let slash = admin_url.rfind('/').unwrap();
-    let url = format!("{}/{name}", &admin_url[..slash]);
-    Some((admin, name, url))
-}
-
-/// A number that differs between runs, for database names.
-fn fastrand_u32() -> u32 {
-    std::time::SystemTime::UNIX_EPOCH
-        .elapsed()
-        .map_or(0, |d| d.subsec_nanos())
-}
-
-#[tokio::test]
-async fn serve_refuses_a_database_that_does_not_sync() {
-    let Some((admin, name, url)) = unsynced_database().await else {
-        return;
-    };
-    let vigie = env!("CARGO_BIN_EXE_vigie");
-    let refused =
-        crate::run(Command::new(vigie).args(["--db", &url, "serve", "--listen", "127.0.0.1:0"]));
-    assert!(!refused.ok);
-    assert!(
-        refused.stderr.contains("synchronous_commit = off")
-            && refused.stderr.contains("--accept-unsafe-durability"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        !refused.stdout.contains("Vigie est ouvert"),
-        "{}",
-        refused.stdout
-    );
-
-    // Told to, it serves, and warns.
-    let mut child = Command::new(vigie)
-        .args([
-            "--db",
-            &url,
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--accept-unsafe-durability",
-        ])
+/// Runs `vigie --db DB serve --listen 127.0.0.1:0 extra…` until it says where it is open
+/// (or exits), then stops it; whether it opened, its exit code if it exited by itself
+/// (`None` when stopped), and what it wrote on its error output.
+fn serve_until_open(db: &str, extra: &[&str]) -> (bool, Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["--db", db, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -82,38 +21,40 @@ async fn serve_refuses_a_database_that_does_not_sync() {
         .lines()
         .map_while(Result::ok)
         .any(|line| line.starts_with("Vigie est ouvert"));
-    child.kill().unwrap();
+    // It may have exited already (a refusal): stopping it then is not an error.
+    let _ = child.kill();
     let output = child.wait_with_output().unwrap();
-    assert!(opened);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("synchronous_commit = off"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (opened, output.status.code(), stderr)
+}
 
-    let drop_db = format!("DROP DATABASE {name} WITH (FORCE)");
-    sqlx::query(sqlx::AssertSqlSafe(drop_db))
-        .execute(&admin)
-        .await
-        .unwrap();
+#[tokio::test]
+async fn serve_refuses_a_database_that_does_not_sync() {
+    // A database of its own whose sessions do not wait for the log's flush.
+    let Some(db) = vigie_store::testing::Postgres::new().await else {
+        return;
+    };
+    db.set_for_new_sessions("synchronous_commit", "off").await;
+    let (opened, code, stderr) = serve_until_open(&db.url, &[]);
+    assert!(!opened);
+    assert!(code.is_some_and(|c| c != 0), "{code:?}");
+    assert!(
+        stderr.contains("synchronous_commit = off")
+            && stderr.contains("--accept-unsafe-durability"),
+        "{stderr}"
+    );
+
+    // Told to, it serves, and warns.
+    let (opened, _, stderr) = serve_until_open(&db.url, &["--accept-unsafe-durability"]);
+    assert!(opened);
+    assert!(stderr.contains("synchronous_commit = off"), "{stderr}");
+    db.drop().await;
 }
 
 #[test]
 fn serve_accepts_a_sqlite_file_that_syncs() {
     let scratch = crate::Scratch::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .arg("--db")
-        .arg(scratch.db())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let opened = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .any(|line| line.starts_with("Vigie est ouvert"));
-    child.kill().unwrap();
-    let output = child.wait_with_output().unwrap();
+    let (opened, _, stderr) = serve_until_open(&scratch.db(), &[]);
     assert!(opened);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("Attention"), "{stderr}");
 }

@@ -174,6 +174,19 @@ fn module_imports(src: &Path, prefixes: &[&str]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Fails when two modules of `graph` (named `what`) import each other.
+fn assert_one_way(what: &str, graph: &[(String, Vec<String>)]) {
+    for (module, named) in graph {
+        for other in named {
+            let back = graph
+                .iter()
+                .find(|(m, _)| m == other)
+                .is_some_and(|(_, n)| n.contains(module));
+            assert!(!back, "{what}: `{module}` and `{other}` import each other");
+        }
+    }
+}
+
 #[test]
 fn modules_import_each_other_one_way() {
     // Two modules of a crate that import each other are one concern split badly: the
@@ -182,31 +195,12 @@ fn modules_import_each_other_one_way() {
     for krate in ["vigie-store", "vigie-web", "vigie-service"] {
         let graph = module_imports(&root().join("crates").join(krate).join("src"), &["crate::"]);
         assert!(graph.len() > 3, "{krate}: {graph:?}");
-        for (module, named) in &graph {
-            for other in named {
-                let back = graph
-                    .iter()
-                    .find(|(m, _)| m == other)
-                    .is_some_and(|(_, n)| n.contains(module));
-                assert!(!back, "{krate}: `{module}` and `{other}` import each other");
-            }
-        }
+        assert_one_way(krate, &graph);
     }
     let pages = module_imports(
         &root().join("crates/vigie-web/src/pages"),
         &["crate::pages::", "super::", "pages::"],
     );
     assert!(pages.len() > 10, "{pages:?}");
-    for (module, named) in &pages {
-        for other in named {
-            let back = pages
-                .iter()
-                .find(|(m, _)| m == other)
-                .is_some_and(|(_, n)| n.contains(module));
-            assert!(
-                !back,
-                "vigie-web pages: `{module}` and `{other}` import each other"
-            );
-        }
-    }
+    assert_one_way("vigie-web pages", &pages);
 }
