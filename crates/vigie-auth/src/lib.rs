@@ -7,7 +7,8 @@
 //!   and their QR code as SVG for enrolment;
 //! - [`recovery`]: ten single-use recovery codes, stored hashed;
 //! - [`token`]: random secret tokens (sessions, CSRF, API, invitations), stored hashed;
-//! - [`lockout`]: the progressive lockout schedule after failed logins.
+//! - [`lockout`]: the progressive lockout schedule after failed logins;
+//! - [`sealing`]: secrets sealed at rest (TOTP keys) with the server's key.
 //!
 //! Everything here is pure except for the operating system's random generator: no database,
 //! no network, no clock. Time is always a parameter ([`jiff::Timestamp`]); the caller stores
@@ -16,12 +17,14 @@
 pub mod lockout;
 pub mod password;
 pub mod recovery;
+pub mod sealing;
 pub mod token;
 pub mod totp;
 
 pub use lockout::{Lockout, LoginThrottle};
 pub use password::{CharClass, PasswordHash, PasswordPolicy, PasswordRejected, dummy_verify};
 pub use recovery::{RecoveryCodes, RecoveryHash};
+pub use sealing::{SealError, SealingKey};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use token::{SecretToken, TokenHash, TokenKind};
 pub use totp::{TotpError, TotpSecret};

@@ -104,6 +104,20 @@ vocabulary! {
         LoggedOut = ("logged_out", "Déconnexion"),
         /// A shared event was created.
         EventCreated = ("event_created", "Événement partagé créé"),
+        /// A disabled account was enabled again (its lock and failure count cleared).
+        AccountEnabled = ("account_enabled", "Compte réactivé"),
+        /// An account's second factor was removed by an administrator (it enrols a new
+        /// one at its next login); its sessions ended.
+        SecondFactorReset = ("second_factor_reset", "Vérification en deux étapes réinitialisée"),
+        /// An account changed its password after confirming the old one; its other
+        /// sessions ended.
+        PasswordChanged = ("password_changed", "Mot de passe changé"),
+        /// A pending invitation was withdrawn before it was accepted.
+        InvitationRevoked = ("invitation_revoked", "Invitation retirée"),
+        /// A shared event was given a public title and summary for the yearly report.
+        EventMadePublic = ("event_made_public", "Événement rendu public"),
+        /// A shared event was withdrawn from the public report.
+        EventMadePrivate = ("event_made_private", "Événement retiré du rapport public"),
     }
 }
 

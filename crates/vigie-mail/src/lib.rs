@@ -19,7 +19,7 @@ pub use lettre::{Address, message::Mailbox};
 pub use mail::{InvalidMessageId, Mail, MessageId, Stamp};
 pub use mailer::{MailError, Mailer};
 pub use templates::{
-    Acknowledgment, ComplementRequest, EventNotice, Invitation, ReflexSheetMail, RoutingAlert,
-    SecondFactorChanged, acknowledgment, complement_request, event_notice, invitation,
+    AccountChanged, Acknowledgment, ComplementRequest, EventNotice, Invitation, ReflexSheetMail,
+    RoutingAlert, acknowledgment, complement_request, event_notice, invitation, password_changed,
     reflex_sheet, routing_alert, second_factor_changed,
 };

@@ -300,9 +300,9 @@ pub fn complement_request(request: &ComplementRequest<'_>) -> Mail {
     .into_mail(request.to)
 }
 
-/// What the notice of a changed second factor says.
+/// What the notice of a changed password or second factor says.
 #[derive(Debug, Clone, Copy)]
-pub struct SecondFactorChanged<'a> {
+pub struct AccountChanged<'a> {
     /// The account's owner.
     pub to: &'a [Mailbox],
     /// When it was changed (shown in Paris time).
@@ -317,7 +317,7 @@ pub struct SecondFactorChanged<'a> {
 
 /// The notice sent to an account's owner when its second factor (TOTP key and recovery
 /// codes) was replaced: the other sessions were ended; if it was not them, whom to call.
-pub fn second_factor_changed(notice: &SecondFactorChanged<'_>) -> Mail {
+pub fn second_factor_changed(notice: &AccountChanged<'_>) -> Mail {
     let mut facts = vec![("Date", french_date_time(notice.at))];
     if let Some(from) = notice.from {
         facts.push(("Depuis l'adresse", one_line(from)));
@@ -338,6 +338,37 @@ pub fn second_factor_changed(notice: &SecondFactorChanged<'_>) -> Mail {
             format!(
                 "Si vous n'êtes pas à l'origine de ce changement, votre mot de passe est sans \
                  doute connu d'un tiers : prévenez sans attendre {}.",
+                one_line(notice.cert_name)
+            ),
+            AUTOMATIC.to_owned(),
+        ],
+        signature: notice.cert_name,
+    }
+    .into_mail(notice.to)
+}
+
+/// The notice sent to an account's owner when its password was changed: the other
+/// sessions were ended; if it was not them, whom to call.
+pub fn password_changed(notice: &AccountChanged<'_>) -> Mail {
+    let mut facts = vec![("Date", french_date_time(notice.at))];
+    if let Some(from) = notice.from {
+        facts.push(("Depuis l'adresse", one_line(from)));
+    }
+    Letter {
+        subject: "[Vigie] Le mot de passe de votre compte a été changé".to_owned(),
+        before: vec![
+            "Le mot de passe de votre compte Vigie vient d'être changé. L'ancien ne \
+             fonctionne plus, et vos autres sessions ouvertes ont été fermées."
+                .to_owned(),
+        ],
+        facts,
+        link_sentence: "Pour consulter votre compte, connectez-vous au portail",
+        link_label: "ouvrir mon compte".to_owned(),
+        url: notice.portal_url,
+        after: vec![
+            format!(
+                "Si vous n'êtes pas à l'origine de ce changement, quelqu'un a sans doute accès \
+                 à votre compte : prévenez sans attendre {}.",
                 one_line(notice.cert_name)
             ),
             AUTOMATIC.to_owned(),

@@ -119,9 +119,19 @@ pub async fn invite(
     Ok(link)
 }
 
-/// The notice that an account's second factor was replaced, ready for the outbox (`None`
-/// when the account's address is not one a mail can go to).
-pub fn second_factor_notice(
+/// What changed in an account, for the notice sent to its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    /// Its second factor (TOTP key and recovery codes) was replaced.
+    SecondFactor,
+    /// Its password was changed.
+    Password,
+}
+
+/// The notice that an account's password or second factor changed, ready for the outbox
+/// (`None` when the account's address is not one a mail can go to).
+pub fn change_notice(
+    change: AccountChange,
     user: UserId,
     email: &str,
     from: Option<&str>,
@@ -130,14 +140,20 @@ pub fn second_factor_notice(
 ) -> Option<vigie_store::OutboxMail> {
     let to: Mailbox = email.trim().parse().ok()?;
     let url = format!("{}/compte", portal.public_url.trim_end_matches('/'));
-    let mail = vigie_mail::second_factor_changed(&vigie_mail::SecondFactorChanged {
+    let notice = vigie_mail::AccountChanged {
         to: &[to],
         at: now,
         from,
         portal_url: &url,
         cert_name: portal.cert_name,
-    });
-    let left = format!("second-factor.{}.{}", user.0, now.as_nanosecond());
+    };
+    let (mail, kind) = match change {
+        AccountChange::SecondFactor => {
+            (vigie_mail::second_factor_changed(&notice), "second-factor")
+        }
+        AccountChange::Password => (vigie_mail::password_changed(&notice), "password"),
+    };
+    let left = format!("{kind}.{}.{}", user.0, now.as_nanosecond());
     let message_id = message_id(&left, portal.public_url).ok()?;
     Some(queueable(mail, &message_id))
 }

@@ -355,18 +355,22 @@ pub async fn report_parts_of(
     threshold: u32,
 ) -> Result<ReportParts, ObservatoryError> {
     let year = observatory.year;
+    // Only what the CERT wrote for the public, and only above the threshold.
     let events = store
-        .notable_events(i32::from(year))
+        .public_events(i32::from(year), threshold)
         .await?
         .into_iter()
-        .map(|e| vigie_chart::report::NotableEvent {
-            name: e.name,
-            description: e.description,
-            declarations: e.cases,
-            first_declared: e.first_declared.map(|at| {
-                vigie_model::calendar::french_date(vigie_model::calendar::paris_time(at).date())
-            }),
-        })
+        .filter_map(|e| Some((e.public?, e.cases, e.first_declared)))
+        .map(
+            |(text, cases, first_declared)| vigie_chart::report::NotableEvent {
+                name: text.title,
+                description: text.summary,
+                declarations: cases,
+                first_declared: first_declared.map(|at| {
+                    vigie_model::calendar::french_date(vigie_model::calendar::paris_time(at).date())
+                }),
+            },
+        )
         .collect();
     let editorial = store.editorial(year).await?;
     Ok(ReportParts {

@@ -24,6 +24,7 @@ mod observatory;
 mod portal;
 mod reference;
 mod revision;
+mod secret_key;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tokens;
@@ -82,6 +83,10 @@ pub struct Store {
     declarations: declare::Writer,
     tokens: std::sync::Arc<tokens::TokenCache>,
     changes: revision::Changes,
+    /// Seals the accounts' TOTP secrets at rest.
+    sealing: std::sync::Arc<vigie_auth::SealingKey>,
+    /// Where that key came from.
+    key_source: secret_key::KeySource,
 }
 
 /// The connection pool of one engine.
@@ -144,6 +149,10 @@ pub enum StoreError {
     /// The object of an update does not exist.
     #[error("no such {0}")]
     NotFound(&'static str),
+    /// The key that seals secrets at rest is missing, unreadable, malformed, or not the
+    /// one this database's secrets were sealed with.
+    #[error("secret key {0}")]
+    SecretKey(String),
 }
 
 /// The migrations of one engine, in order.
@@ -312,6 +321,11 @@ impl Store {
                     "demo accounts",
                     include_str!("../migrations/sqlite/0009_demo_accounts.sql"),
                 ),
+                (
+                    10,
+                    "public events",
+                    include_str!("../migrations/sqlite/0010_public_events.sql"),
+                ),
             ])
             .run(&pool)
             .await?;
@@ -379,6 +393,11 @@ impl Store {
                     "demo accounts",
                     include_str!("../migrations/postgres/0009_demo_accounts.sql"),
                 ),
+                (
+                    10,
+                    "public events",
+                    include_str!("../migrations/postgres/0010_public_events.sql"),
+                ),
             ]);
             migrate_pg(&migrator, &pool).await?;
             let writer = PgPoolOptions::new()
@@ -395,13 +414,24 @@ impl Store {
             Pool::Postgres(_) => None,
         };
         let changes = revision::Changes::default();
-        Ok(Store {
+        let (sealing, key_source) = secret_key::resolve(sqlite_file.as_deref())?;
+        let store = Store {
             pool,
             sqlite_file,
             declarations: declare::Writer::start(writer, checkpoints, changes.clone()),
             tokens: Default::default(),
             changes,
-        })
+            sealing: std::sync::Arc::new(sealing),
+            key_source,
+        };
+        store.seal_clear_secrets().await?;
+        Ok(store)
+    }
+
+    /// Where the key that seals secrets at rest comes from (`VIGIE_SECRET_KEY`, or a file),
+    /// and its fingerprint, for the operator.
+    pub fn secret_key(&self) -> (String, &str) {
+        (self.key_source.to_string(), self.sealing.fingerprint())
     }
 
     /// The connection pool (for tests and tools that must reach behind the store).

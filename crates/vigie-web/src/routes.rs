@@ -111,6 +111,14 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::account::enrol),
         ),
         (
+            spec(Method::GET, "/compte/mot-de-passe", SignedIn),
+            get(pages::account::password_form),
+        ),
+        (
+            spec(Method::POST, "/compte/mot-de-passe", SignedIn),
+            post(pages::account::change_password),
+        ),
+        (
             spec(Method::POST, "/compte/jetons", Declarant),
             post(pages::account::create_token),
         ),
@@ -227,6 +235,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
             post(pages::events::message),
         ),
         (
+            spec(Method::POST, "/evenements/{event}/public", Staff),
+            post(pages::events::make_public),
+        ),
+        (
             spec(
                 Method::GET,
                 "/declarations/{case}/export/{format}",
@@ -305,6 +317,38 @@ fn table() -> Vec<(RouteSpec, MethodRouter<App>)> {
         (
             spec(Method::GET, "/traitement", Staff),
             get(pages::handling::queue),
+        ),
+        (
+            spec(Method::GET, "/administration", Admin),
+            get(pages::admin::overview),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/administration/comptes/{id}/desactiver",
+                Admin,
+            ),
+            post(pages::admin::disable),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/administration/comptes/{id}/reactiver",
+                Admin,
+            ),
+            post(pages::admin::enable),
+        ),
+        (
+            spec(Method::POST, "/administration/comptes/{id}/totp", Admin),
+            post(pages::admin::reset_totp),
+        ),
+        (
+            spec(Method::POST, "/administration/invitations/retirer", Admin),
+            post(pages::admin::revoke_invitation),
+        ),
+        (
+            spec(Method::POST, "/administration/jetons/{id}/revoquer", Admin),
+            post(pages::admin::revoke_token),
         ),
         (
             spec(Method::GET, "/administration/acheminement", Admin),

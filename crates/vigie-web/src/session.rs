@@ -74,6 +74,15 @@ impl FromRequestParts<App> for AnySession {
     }
 }
 
+/// Where a role lands once signed in: administrators on the administration's overview,
+/// everyone else on the cases they may read.
+pub fn landing(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/administration",
+        _ => "/declarations",
+    }
+}
+
 /// Whether an account must pass a second factor to use the portal.
 pub fn needs_second_factor(user: &UserRecord) -> bool {
     user.totp_secret.is_some() || user.viewer.role().is_privileged()

@@ -67,6 +67,40 @@ pub enum Action {
         #[arg(long)]
         email: String,
     },
+    /// Enables a disabled account again (its lock and failure count cleared); the API
+    /// tokens revoked with it stay revoked.
+    Enable {
+        /// The account's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Removes an account's lost second factor: its sessions end and it enrols a new one
+    /// at its next login (mandatory for CERT staff, GHT, ARS, authorities, administrators).
+    ResetTotp {
+        /// The account's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Withdraws the pending invitations to an address: their links stop working.
+    RevokeInvitation {
+        /// The invited e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Revokes an API token by its number (as `Mon compte` and the administration list it).
+    RevokeToken {
+        /// The token's number.
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+/// The account with this address, or an error naming it.
+async fn account(store: &Store, email: &str) -> anyhow::Result<vigie_store::UserRecord> {
+    store
+        .user_by_email(email)
+        .await?
+        .with_context(|| format!("no account {email}"))
 }
 
 /// The structure with this FINESS number, made known from the register if needed.
@@ -165,10 +199,7 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
             println!("{}", token.expose());
         }
         Action::Disable { email } => {
-            let user = store
-                .user_by_email(&email)
-                .await?
-                .with_context(|| format!("no account {email}"))?;
+            let user = account(&store, &email).await?;
             store
                 .disable_user(user.id, &crate::journal::operator(), now())
                 .await?;
@@ -176,6 +207,57 @@ pub async fn run(db: &str, action: Action) -> anyhow::Result<ExitCode> {
                 "Compte {} désactivé : sessions fermées, jetons d'API révoqués.",
                 user.email
             );
+        }
+        Action::Enable { email } => {
+            let user = account(&store, &email).await?;
+            if store
+                .enable_user(user.id, &crate::journal::operator(), now())
+                .await?
+            {
+                println!("Compte {} réactivé.", user.email);
+            } else {
+                println!("Le compte {} n'était pas désactivé.", user.email);
+            }
+        }
+        Action::ResetTotp { email } => {
+            let user = account(&store, &email).await?;
+            if store
+                .reset_second_factor(user.id, &crate::journal::operator(), now())
+                .await?
+            {
+                println!(
+                    "Vérification en deux étapes de {} retirée : sessions fermées ; \
+                     une nouvelle sera demandée à la prochaine connexion.",
+                    user.email
+                );
+            } else {
+                println!(
+                    "Le compte {} n'avait pas de vérification en deux étapes.",
+                    user.email
+                );
+            }
+        }
+        Action::RevokeInvitation { email } => {
+            let n = store
+                .revoke_invitations(&email, &crate::journal::operator(), now())
+                .await?;
+            if n == 0 {
+                store.close().await;
+                anyhow::bail!("no pending invitation to {email}");
+            }
+            println!("{n} invitation(s) à {email} retirée(s).");
+        }
+        Action::RevokeToken { id } => {
+            match store
+                .revoke_any_api_token(id, &crate::journal::operator(), now())
+                .await?
+            {
+                Some(_) => println!("Jeton d'API n° {id} révoqué."),
+                None => {
+                    store.close().await;
+                    anyhow::bail!("no live API token number {id}");
+                }
+            }
         }
     }
     store.close().await;

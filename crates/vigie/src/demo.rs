@@ -120,8 +120,10 @@ pub async fn load(db: &str, register: Option<&Path>, seed: u64) -> anyhow::Resul
     }
     store.route_imported(&batch, crate::journal::now()).await?;
     // The shared events the demo's declarations name.
+    // Each is made public for the report, as an analyst would, with words for the public
+    // (the report still shows only those with enough declarations).
     for event in events {
-        store
+        let created = store
             .create_event(
                 &event,
                 "Événement du jeu de démonstration : une même cause derrière plusieurs déclarations.",
@@ -129,6 +131,17 @@ pub async fn load(db: &str, register: Option<&Path>, seed: u64) -> anyhow::Resul
                 crate::journal::now(),
             )
             .await?;
+        if let Some(id) = created {
+            let text = vigie_store::PublicText {
+                title: event.clone(),
+                summary: "Plusieurs structures ont déclaré des incidents liés à une même cause ; \
+                          le CERT les a accompagnées ensemble."
+                    .to_owned(),
+            };
+            store
+                .set_event_public(id, Some(&text), None, crate::journal::now())
+                .await?;
+        }
     }
     // What the demo's analysts wrote for the 2024 report, unless texts or threats are
     // there already (a refreshed demo keeps what was written in it).

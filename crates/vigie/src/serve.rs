@@ -238,6 +238,11 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<ExitCode> {
     };
     let store = crate::open(db).await?;
     check_durability(&store, args.accept_unsafe_durability).await?;
+    let (key, fingerprint) = store.secret_key();
+    eprintln!(
+        "Clé de scellement des secrets TOTP : {key} (empreinte {fingerprint}). Sauvegardez-la \
+         à part de la base : sans elle, les vérifications en deux étapes sont perdues."
+    );
     let public_url = args
         .public_url
         .clone()

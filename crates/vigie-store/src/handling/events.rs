@@ -17,6 +17,17 @@ pub struct EventSummary {
     pub structures: i64,
     /// First declaration linked, if any.
     pub first_declared: Option<Timestamp>,
+    /// What the public report says of it, once a member of the CERT made it public.
+    pub public: Option<PublicText>,
+}
+
+/// What the public report says of a shared event, written for the public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicText {
+    /// Its title in the report.
+    pub title: String,
+    /// What happened, in words fit for the public.
+    pub summary: String,
 }
 
 /// A declaration linked to an event.
@@ -64,10 +75,11 @@ impl Store {
 
     /// Shared events, with their declarations of `year` (Paris) or of every year.
     pub async fn events(&self, year: Option<i32>) -> Result<Vec<EventSummary>, StoreError> {
-        let sql = "SELECT e.id, e.name, e.description, COUNT(i.id) AS cases, \
+        let sql = "SELECT e.id, e.name, e.description, e.public_title, e.public_summary, COUNT(i.id) AS cases, \
                    COUNT(DISTINCT i.structure_id) AS structures, MIN(i.declared_at_ns) AS first_declared \
                    FROM events e LEFT JOIN incidents i ON i.event = e.name AND ($1 IS NULL OR i.local_year = $1) \
-                   GROUP BY e.id, e.name, e.description ORDER BY MIN(i.declared_at_ns), e.id";
+                   GROUP BY e.id, e.name, e.description, e.public_title, e.public_summary \
+                   ORDER BY MIN(i.declared_at_ns), e.id";
         let mut out = Vec::new();
         on_pool!(self, pool => {
             for row in sqlx::query(sql).bind(year).fetch_all(pool).await? {
@@ -78,6 +90,13 @@ impl Store {
                     cases: row.try_get("cases")?,
                     structures: row.try_get("structures")?,
                     first_declared: row.try_get::<Option<i64>, _>("first_declared")?.map(instant),
+                    public: match (
+                        row.try_get::<Option<String>, _>("public_title")?,
+                        row.try_get::<Option<String>, _>("public_summary")?,
+                    ) {
+                        (Some(title), Some(summary)) => Some(PublicText { title, summary }),
+                        _ => None,
+                    },
                 });
             }
         });
@@ -93,6 +112,66 @@ impl Store {
             .into_iter()
             .filter(|e| e.cases > 0)
             .collect())
+    }
+
+    /// The events the public report of `year` shows: those a member of the CERT made
+    /// public, with at least `threshold` declarations that year (fewer would point at
+    /// structures), first declared first.
+    pub async fn public_events(
+        &self,
+        year: i32,
+        threshold: u32,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        Ok(self
+            .notable_events(year)
+            .await?
+            .into_iter()
+            .filter(|e| e.public.is_some() && e.cases >= i64::from(threshold.max(1)))
+            .collect())
+    }
+
+    /// Makes an event public with a title and summary written for the report, or
+    /// withdraws it (`None`); journaled with the texts' hashes. False if no such event.
+    pub async fn set_event_public(
+        &self,
+        id: i64,
+        text: Option<&PublicText>,
+        by: Option<UserId>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE events SET public_title = $2, public_summary = $3, made_public_by = $4, \
+                   made_public_at_ns = $5 WHERE id = $1";
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql)
+                .bind(id)
+                .bind(text.map(|t| t.title.as_str()))
+                .bind(text.map(|t| t.summary.as_str()))
+                .bind(text.and(by).map(|u| u.0))
+                .bind(text.map(|_| ns(now)))
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                let (action, payload) = match text {
+                    Some(t) => (
+                        Action::EventMadePublic,
+                        Payload::new()
+                            .with("title", t.title.as_str())
+                            .with("summary_sha256", sha256_hex(t.summary.as_bytes())),
+                    ),
+                    None => (Action::EventMadePrivate, Payload::new()),
+                };
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: crate::journal::actor_of(by),
+                    action,
+                    subject: format!("event:{id}"),
+                    payload,
+                }])
+                .await?;
+            }
+            tx.commit().await?;
+            n == 1
+        }))
     }
 
     /// The declarations linked to an event.

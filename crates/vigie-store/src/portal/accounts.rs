@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// The place a TOTP secret is sealed for: its account.
+fn totp_place(user: i64) -> String {
+    format!("totp:user:{user}")
+}
+
 /// An account to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
@@ -117,7 +122,7 @@ impl Store {
         let email = email.trim().to_lowercase();
         Ok(on_pool!(self, pool => {
             match sqlx::query(sql).bind(email).fetch_optional(pool).await? {
-                Some(row) => Some(user_record!(row)),
+                Some(row) => Some(user_record!(self, row)),
                 None => None,
             }
         }))
@@ -130,7 +135,7 @@ impl Store {
         ));
         Ok(on_pool!(self, pool => {
             match sqlx::query(sql).bind(id.0).fetch_optional(pool).await? {
-                Some(row) => Some(user_record!(row)),
+                Some(row) => Some(user_record!(self, row)),
                 None => None,
             }
         }))
@@ -147,7 +152,7 @@ impl Store {
         let mut out = Vec::new();
         on_pool!(self, pool => {
             for row in sqlx::query(sql).bind(structure.0).fetch_all(pool).await? {
-                out.push(user_record!(row));
+                out.push(user_record!(self, row));
             }
         });
         Ok(out)
@@ -160,10 +165,59 @@ impl Store {
         Ok(())
     }
 
-    /// Enrols (or removes) an account's TOTP secret; the replay guard starts anew.
+    /// Enrols (or removes) an account's TOTP secret, sealed with the server's key; the
+    /// replay guard starts anew.
     pub async fn set_totp(&self, user: UserId, secret: Option<&str>) -> Result<(), StoreError> {
         let sql = "UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1";
-        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(secret).execute(pool).await?.rows_affected());
+        let sealed = secret.map(|s| self.seal_totp(user.0, s)).transpose()?;
+        on_pool!(self, pool => sqlx::query(sql).bind(user.0).bind(sealed).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// A TOTP secret sealed for its account.
+    fn seal_totp(&self, user: i64, secret: &str) -> Result<String, StoreError> {
+        self.sealing
+            .seal(secret, &totp_place(user))
+            .map_err(|e| StoreError::SecretKey(e.to_string()))
+    }
+
+    /// The TOTP secret of an account, opened (a secret stored in clear by an older
+    /// version passes as it is until [`Store::open`] seals it).
+    pub(crate) fn open_totp(&self, user: i64, stored: &str) -> Result<String, StoreError> {
+        use vigie_auth::ExposeSecret as _;
+        if !vigie_auth::SealingKey::is_sealed(stored) {
+            return Ok(stored.to_owned());
+        }
+        match self.sealing.open(stored, &totp_place(user)) {
+            Ok(secret) => Ok(secret.expose_secret().to_owned()),
+            Err(e) => Err(StoreError::SecretKey(format!(
+                "from {} (fingerprint {}) does not open the TOTP secret of account {user}: {e}; \
+                 give Vigie the key this database was sealed with (VIGIE_SECRET_KEY or VIGIE_SECRET_KEY_FILE)",
+                self.key_source,
+                self.sealing.fingerprint()
+            ))),
+        }
+    }
+
+    /// Seals the TOTP secrets an older version stored in clear, and checks that the key
+    /// opens those already sealed (a wrong key is refused at once, not at a login).
+    pub(crate) async fn seal_clear_secrets(&self) -> Result<(), StoreError> {
+        let all = "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id";
+        let update = "UPDATE users SET totp_secret = $2 WHERE id = $1 AND totp_secret = $3";
+        let rows: Vec<(i64, String)> =
+            on_pool!(self, pool => sqlx::query_as(all).fetch_all(pool).await?);
+        let mut checked = false;
+        for (id, stored) in rows {
+            if vigie_auth::SealingKey::is_sealed(&stored) {
+                if !checked {
+                    self.open_totp(id, &stored)?;
+                    checked = true;
+                }
+                continue;
+            }
+            let sealed = self.seal_totp(id, &stored)?;
+            on_pool!(self, pool => sqlx::query(update).bind(id).bind(&sealed).bind(&stored).execute(pool).await?.rows_affected());
+        }
         Ok(())
     }
 
@@ -339,11 +393,12 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let secret = "UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1";
+        let sealed = self.seal_totp(user.0, factor.totp_secret)?;
         let open = "INSERT INTO sessions (token_hash, user_id, csrf, mfa_done, created_at_ns, expires_at_ns) \
                     VALUES ($1, $2, $3, $4, $5, $6)";
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(secret).bind(user.0).bind(factor.totp_secret).bind(factor.totp_step).execute(&mut *tx).await?;
+            sqlx::query(secret).bind(user.0).bind(&sealed).bind(factor.totp_step).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
             for hash in factor.recovery_hashes {
                 sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
@@ -402,6 +457,120 @@ impl Store {
         });
         self.tokens.clear();
         Ok(n == 1)
+    }
+
+    /// Enables a disabled account again, in one transaction journaled with `by`: its
+    /// failure count and lock are cleared. False if there was no disabled account.
+    pub async fn enable_user(
+        &self,
+        user: UserId,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let enable = "UPDATE users SET disabled = FALSE, failed_logins = 0, locked_until_ns = NULL \
+                      WHERE id = $1 AND disabled";
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(enable).bind(user.0).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: by.clone(),
+                    action: Action::AccountEnabled,
+                    subject: Actor::User(user.0).to_string(),
+                    payload: Payload::new(),
+                }]).await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        Ok(n == 1)
+    }
+
+    /// Removes an account's second factor (TOTP key and recovery codes), in one
+    /// transaction journaled with `by`: its sessions end, and an account that must have
+    /// one enrols a new one at its next login. False if it had none.
+    pub async fn reset_second_factor(
+        &self,
+        user: UserId,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let reset = "UPDATE users SET totp_secret = NULL, totp_last_step = NULL \
+                     WHERE id = $1 AND totp_secret IS NOT NULL";
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(reset).bind(user.0).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                let codes = sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?.rows_affected();
+                let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?.rows_affected();
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: by.clone(),
+                    action: Action::SecondFactorReset,
+                    subject: Actor::User(user.0).to_string(),
+                    payload: Payload::new()
+                        .with("recovery_codes_removed", codes)
+                        .with("sessions_ended", sessions),
+                }]).await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        Ok(n == 1)
+    }
+
+    /// Changes an account's password (the caller checked the old one), in one
+    /// transaction: every session of the account ends, `session` opens in their place,
+    /// and `notice` (if any) is queued; journaled with the client's address.
+    pub async fn change_password(
+        &self,
+        user: UserId,
+        hash: &str,
+        session: &NewSession<'_>,
+        notice: Option<&OutboxMail>,
+        from: Option<std::net::IpAddr>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let set = "UPDATE users SET password_hash = $2 WHERE id = $1";
+        let open = "INSERT INTO sessions (token_hash, user_id, csrf, mfa_done, created_at_ns, expires_at_ns) \
+                    VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(set).bind(user.0).bind(hash).execute(&mut *tx).await?;
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?.rows_affected();
+            sqlx::query(open)
+                .bind(session.token_hash).bind(user.0).bind(session.csrf).bind(session.mfa_done)
+                .bind(ns(now)).bind(ns(session.expires_at))
+                .execute(&mut *tx).await?;
+            if let Some(mail) = notice {
+                enqueue!(&mut *tx, mail, now);
+            }
+            tx.append_journal(vec![NewEntry {
+                at_ns: ns(now),
+                actor: Actor::User(user.0),
+                action: Action::PasswordChanged,
+                subject: Actor::User(user.0).to_string(),
+                payload: Payload::new()
+                    .with("from", from.map(|ip| ip.to_string()))
+                    .with("sessions_ended", ended)
+                    .with("notified", notice.is_some()),
+            }]).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Every account, in the order they were created (the administration's list).
+    pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id"));
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).fetch_all(pool).await? {
+                out.push(user_record!(self, row));
+            }
+        });
+        Ok(out)
     }
 
     /// Marks an account as a demo account (its password is published).

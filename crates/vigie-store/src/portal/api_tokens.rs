@@ -152,4 +152,38 @@ impl Store {
         self.tokens.clear();
         Ok(n == 1)
     }
+
+    /// Every API token of every structure, revoked ones included (the administration's list).
+    pub async fn all_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let sql = "SELECT id, structure_id, label, created_by, created_at_ns, revoked_at_ns FROM api_tokens ORDER BY id";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).fetch_all(pool).await? {
+                out.push(api_token_record!(row));
+            }
+        });
+        Ok(out)
+    }
+
+    /// Revokes an API token whatever its structure (an administrator's or an operator's
+    /// act); the structure it belonged to, or `None` if there was none to revoke.
+    pub async fn revoke_any_api_token(
+        &self,
+        id: i64,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<Option<StructureId>, StoreError> {
+        let sql = "UPDATE api_tokens SET revoked_at_ns = $2 WHERE id = $1 AND revoked_at_ns IS NULL RETURNING structure_id";
+        let structure = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let structure: Option<i64> = sqlx::query_scalar(sql).bind(id).bind(ns(now)).fetch_optional(&mut *tx).await?;
+            if let Some(s) = structure {
+                tx.append_journal(vec![token_entry(Action::ApiTokenRevoked, StructureId(s), id, by.clone(), now)]).await?;
+            }
+            tx.commit().await?;
+            structure
+        });
+        self.tokens.clear();
+        Ok(structure.map(StructureId))
+    }
 }

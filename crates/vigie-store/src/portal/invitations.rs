@@ -17,6 +17,15 @@ pub struct InvitationRecord {
     pub expires_at: Timestamp,
 }
 
+/// An invitation not yet accepted, as the administration lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    /// What it offers.
+    pub invitation: InvitationRecord,
+    /// Who sent it (`None`: an operator, from the command line).
+    pub invited_by: Option<UserId>,
+}
+
 impl Store {
     /// Stores an invitation (only the hash of its link's token).
     pub async fn create_invitation(
@@ -107,6 +116,61 @@ impl Store {
             tx.append_journal(vec![entry]).await?;
             tx.commit().await?;
             Some(UserId(id))
+        }))
+    }
+
+    /// The invitations neither accepted nor expired, newest first.
+    pub async fn pending_invitations(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<PendingInvitation>, StoreError> {
+        let sql = "SELECT CAST(0 AS BIGINT) AS id, email, display_name, role, structure_id, ght, region, authority, \
+                   invited_by, expires_at_ns FROM invitations \
+                   WHERE accepted_at_ns IS NULL AND expires_at_ns > $1 ORDER BY expires_at_ns DESC, email";
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for row in sqlx::query(sql).bind(ns(now)).fetch_all(pool).await? {
+                let expires: i64 = row.try_get("expires_at_ns")?;
+                let (role, scope) = scope_of!(&row, "invitations");
+                out.push(PendingInvitation {
+                    invitation: InvitationRecord {
+                        email: row.try_get("email")?,
+                        display_name: row.try_get("display_name")?,
+                        role,
+                        scope,
+                        expires_at: instant(expires),
+                    },
+                    invited_by: row.try_get::<Option<i64>, _>("invited_by")?.map(UserId),
+                });
+            }
+        });
+        Ok(out)
+    }
+
+    /// Withdraws every pending invitation to this address (their links stop working), in
+    /// one transaction journaled with `by`; how many were withdrawn.
+    pub async fn revoke_invitations(
+        &self,
+        email: &str,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM invitations WHERE email = $1 AND accepted_at_ns IS NULL AND expires_at_ns > $2";
+        let email = email.trim().to_lowercase();
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql).bind(&email).bind(ns(now)).execute(&mut *tx).await?.rows_affected();
+            if n > 0 {
+                tx.append_journal(vec![NewEntry {
+                    at_ns: ns(now),
+                    actor: by.clone(),
+                    action: Action::InvitationRevoked,
+                    subject: "invitations".to_owned(),
+                    payload: Payload::new().with("email", email.as_str()).with("count", n),
+                }]).await?;
+            }
+            tx.commit().await?;
+            n
         }))
     }
 }

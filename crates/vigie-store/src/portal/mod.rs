@@ -194,7 +194,7 @@ macro_rules! scope_of {
 }
 
 macro_rules! user_record {
-    ($row:expr) => {{
+    ($store:expr, $row:expr) => {{
         let row = $row;
         let id: i64 = row.try_get("id")?;
         let (role, scope) = scope_of!(&row, "users");
@@ -206,7 +206,10 @@ macro_rules! user_record {
             display_name: row.try_get("display_name")?,
             viewer: parsed(Viewer::new(UserId(id), role, scope), "users", id, "role")?,
             password_hash: row.try_get("password_hash")?,
-            totp_secret: row.try_get("totp_secret")?,
+            totp_secret: match row.try_get::<Option<String>, _>("totp_secret")? {
+                Some(stored) => Some($store.open_totp(id, &stored)?),
+                None => None,
+            },
             totp_last_step: row.try_get("totp_last_step")?,
             failed_logins: row.try_get("failed_logins")?,
             last_failure: last_failure.map(instant),

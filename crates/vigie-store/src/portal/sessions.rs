@@ -66,7 +66,7 @@ impl Store {
                         csrf: row.try_get("csrf")?,
                         mfa_done: row.try_get("mfa_done")?,
                         expires_at: instant(expires),
-                        user: user_record!(&row),
+                        user: user_record!(self, &row),
                     })
                 }
                 None => None,

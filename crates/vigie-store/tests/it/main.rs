@@ -13,4 +13,5 @@ mod parity;
 mod portal;
 mod readback;
 mod revision;
+mod secrets;
 mod story;

@@ -177,6 +177,7 @@ pub struct EnrolForm {
 struct CodesPage {
     layout: Layout,
     codes: Vec<String>,
+    next: &'static str,
 }
 
 /// `POST /compte/totp`: checks a first code, then shows the recovery codes once.
@@ -210,7 +211,8 @@ pub async fn enrol(
                 Some("Trop de tentatives : la modification est suspendue quelques minutes.".into()),
             );
         }
-        if let Some(factor) = confirm_change(&app, user, &form, now).await? {
+        if let Some(factor) = confirm_change(&app, user, &form.password, &form.current, now).await?
+        {
             let login = Login {
                 factor,
                 from: Some(ip),
@@ -239,7 +241,8 @@ pub async fn enrol(
     let token_hash = token.hash().to_hex();
     let from = ip.to_string();
     let notice = if any.session.mfa_done {
-        vigie_service::accounts::second_factor_notice(
+        vigie_service::accounts::change_notice(
+            vigie_service::accounts::AccountChange::SecondFactor,
             user.id,
             &user.email,
             Some(&from),
@@ -279,20 +282,22 @@ pub async fn enrol(
     let page = CodesPage {
         layout: Layout::anonymous("Vos codes de secours"),
         codes,
+        next: session::landing(user.viewer.role()),
     };
     let cookie = session::open_cookie(&token, lifetime);
     Ok(([(header::SET_COOKIE, cookie)], super::render(&page)?).into_response())
 }
 
-/// Checks the password and the current second factor confirming a change; the factor
-/// that failed, or `None` when both are right.
+/// Checks the password and the current second factor (a TOTP or recovery code)
+/// confirming a change; the factor that failed, or `None` when both are right.
 async fn confirm_change(
     app: &App,
     user: &vigie_store::UserRecord,
-    form: &EnrolForm,
+    password: &str,
+    current: &str,
     now: jiff::Timestamp,
 ) -> Result<Option<LoginFactor>, WebError> {
-    let password = SecretString::from(form.password.clone());
+    let password = SecretString::from(password.to_owned());
     let good_password = match user
         .password_hash
         .as_deref()
@@ -307,7 +312,7 @@ async fn confirm_change(
     if !good_password {
         return Ok(Some(LoginFactor::Password));
     }
-    let Some(current) = user
+    let Some(current_secret) = user
         .totp_secret
         .as_deref()
         .and_then(|s| TotpSecret::from_base32(s).ok())
@@ -315,7 +320,7 @@ async fn confirm_change(
         return Ok(None);
     };
     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
-    match totp::verify(&current, &form.current, now, last) {
+    match totp::verify(&current_secret, current, now, last) {
         Ok(step) => {
             let fresh = app
                 .store
@@ -324,11 +329,152 @@ async fn confirm_change(
             Ok((!fresh).then_some(LoginFactor::Totp))
         }
         Err(totp::TotpError::Malformed) => {
-            let used = super::login::recovery(app, user.id, &form.current, now).await?;
+            let used = super::login::recovery(app, user.id, current, now).await?;
             Ok((!used).then_some(LoginFactor::RecoveryCode))
         }
         Err(_) => Ok(Some(LoginFactor::Totp)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    layout: Layout,
+    csrf: String,
+    asks_current: bool,
+    minimum: usize,
+    errors: Vec<String>,
+}
+
+fn password_page(who: &SignedIn, errors: Vec<String>) -> Result<Response, WebError> {
+    let page = PasswordPage {
+        layout: Layout::signed_in("Changer de mot de passe", "account", who),
+        csrf: who.csrf.clone(),
+        asks_current: who.user.totp_secret.is_some(),
+        minimum: policy(who.role()).min_chars(),
+        errors: errors.clone(),
+    };
+    let mut response = super::render(&page)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /compte/mot-de-passe`.
+pub async fn password_form(State(_app): State<App>, who: SignedIn) -> Result<Response, WebError> {
+    password_page(&who, Vec::new())
+}
+
+/// What the password form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    /// The password in use.
+    password: String,
+    /// A code of the current second factor, TOTP or recovery (asked when there is one).
+    current: String,
+    /// The new password, twice.
+    new_password: String,
+    confirm: String,
+}
+
+/// `POST /compte/mot-de-passe`: a new password, once the current one (and a code of the
+/// second factor, if any) is confirmed: a session left open somewhere is not enough.
+/// Wrong answers count as failed logins; the change ends every session of the account,
+/// this one continuing under a new token, and sends its owner a notice.
+pub async fn change_password(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Protected { who, form }: Protected<PasswordForm>,
+) -> Result<Response, WebError> {
+    let now = app.now();
+    let user = &who.user;
+    if user.locked_until.is_some_and(|until| until > now) {
+        return password_page(
+            &who,
+            vec!["Trop de tentatives : la modification est suspendue quelques minutes.".into()],
+        );
+    }
+    if let Some(factor) = confirm_change(&app, user, &form.password, &form.current, now).await? {
+        let login = Login {
+            factor,
+            from: Some(ip),
+        };
+        app.store
+            .login_failed(user.id, &login, now, |failures| {
+                Lockout::after(failures, now, now)
+            })
+            .await?;
+        let what = if factor == LoginFactor::Password {
+            "Le mot de passe actuel est incorrect."
+        } else {
+            "Le code de vérification en deux étapes est incorrect."
+        };
+        return password_page(&who, vec![what.into()]);
+    }
+    let secret = SecretString::from(form.new_password);
+    let mut errors: Vec<String> =
+        password::check_all(&secret, policy(who.role()), Some(&user.email))
+            .iter()
+            .map(|e| e.message_fr())
+            .collect();
+    if vigie_auth::ExposeSecret::expose_secret(&secret) != form.confirm {
+        errors.push("Les deux nouveaux mots de passe ne sont pas identiques.".into());
+    }
+    if vigie_auth::ExposeSecret::expose_secret(&secret) == form.password.as_str() {
+        errors.push("Le nouveau mot de passe doit différer de l'actuel.".into());
+    }
+    if !errors.is_empty() {
+        return password_page(&who, errors);
+    }
+    let hash = PasswordHash::hash(&secret)?;
+    let (token, csrf) = session::new_tokens()?;
+    let lifetime = app.settings.session_lifetime;
+    let from = ip.to_string();
+    let notice = vigie_service::accounts::change_notice(
+        vigie_service::accounts::AccountChange::Password,
+        user.id,
+        &user.email,
+        Some(&from),
+        app.portal(),
+        now,
+    );
+    app.store
+        .change_password(
+            user.id,
+            hash.as_str(),
+            &NewSession {
+                token_hash: &token.hash().to_hex(),
+                csrf: csrf.expose(),
+                mfa_done: true,
+                expires_at: session::full_session_end(now, lifetime),
+            },
+            notice.as_ref(),
+            Some(ip),
+            now,
+        )
+        .await?;
+    let fresh = SignedIn {
+        user: user.clone(),
+        csrf: csrf.expose().to_owned(),
+        token_hash: token.hash().to_hex(),
+    };
+    let mut response = account_page(
+        &app,
+        &fresh,
+        None,
+        Some("Mot de passe changé : vos autres sessions sont fermées.".into()),
+        None,
+    )
+    .await?;
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::open_cookie(&token, lifetime)
+            .parse()
+            .map_err(|_| WebError::BadRequest("cookie"))?,
+    );
+    Ok(response)
 }
 
 /// What the API token form sends.

@@ -145,16 +145,40 @@ struct EventPage {
     error: Option<&'static str>,
     draft: String,
     sent: Option<u64>,
+    /// Shown in the public report (with these texts).
+    is_public: bool,
+    public_title: String,
+    public_summary: String,
+    public_error: Option<&'static str>,
+    public_notice: Option<&'static str>,
+}
+
+/// What the event page's forms bring back: the message being written, or the public
+/// texts being written, and what to say of them.
+#[derive(Default)]
+struct Draft {
+    error: Option<&'static str>,
+    message: String,
+    sent: Option<u64>,
+    public: Option<(String, String)>,
+    public_error: Option<&'static str>,
+    public_notice: Option<&'static str>,
 }
 
 async fn event_page(
     app: &App,
     who: &SignedIn,
     id: &str,
-    error: Option<&'static str>,
-    draft: String,
-    sent: Option<u64>,
+    draft: Draft,
 ) -> Result<Response, WebError> {
+    let Draft {
+        error,
+        message: draft,
+        sent,
+        public,
+        public_error,
+        public_notice,
+    } = draft;
     let event = event_by_id(app, id).await?;
     let id = event.id;
     let cases = app
@@ -167,17 +191,26 @@ async fn event_page(
             structure: c.structure_name,
         })
         .collect();
-    let failed = error.is_some();
+    let failed = error.is_some() || public_error.is_some();
+    let (public_title, public_summary) = public.unwrap_or_else(|| match &event.public {
+        Some(p) => (p.title.clone(), p.summary.clone()),
+        None => (String::new(), String::new()),
+    });
     let mut response = super::render(&EventPage {
         layout: Layout::signed_in(&event.name, "events", who),
         csrf: who.csrf.clone(),
         id,
+        is_public: event.public.is_some(),
         name: event.name,
         description: event.description,
         cases,
         error,
         draft,
         sent,
+        public_title,
+        public_summary,
+        public_error,
+        public_notice,
     })?;
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -203,7 +236,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     super::require(&who, super::STAFF)?;
-    event_page(&app, &who, &id, None, String::new(), None).await
+    event_page(&app, &who, &id, Draft::default()).await
 }
 
 /// What the event message form sends.
@@ -223,15 +256,12 @@ pub async fn message(
     let event = event_by_id(&app, &id).await?;
     let body = form.body.trim();
     if body.is_empty() || body.chars().count() > 20_000 {
-        return event_page(
-            &app,
-            &who,
-            &id,
-            Some("Écrivez le message (20 000 caractères au plus)."),
-            form.body,
-            None,
-        )
-        .await;
+        let draft = Draft {
+            error: Some("Écrivez le message (20 000 caractères au plus)."),
+            message: form.body,
+            ..Draft::default()
+        };
+        return event_page(&app, &who, &id, draft).await;
     }
     let n = handling::message_event(
         &app.store,
@@ -242,7 +272,74 @@ pub async fn message(
         app.now(),
     )
     .await?;
-    event_page(&app, &who, &id, None, String::new(), Some(n)).await
+    let draft = Draft {
+        sent: Some(n),
+        ..Draft::default()
+    };
+    event_page(&app, &who, &id, draft).await
+}
+
+/// What the public-report form sends.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PublicForm {
+    title: String,
+    summary: String,
+    /// `withdraw` to take the event out of the report.
+    action: String,
+}
+
+/// `POST /evenements/{event}/public`: makes the event public in the yearly report with a
+/// title and summary written for the public, or withdraws it. The staff's own name and
+/// description never reach the report.
+pub async fn make_public(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Protected { who, form }: Protected<PublicForm>,
+) -> Result<Response, WebError> {
+    super::require(&who, super::STAFF)?;
+    let event = event_by_id(&app, &id).await?;
+    let now = app.now();
+    if form.action == "withdraw" {
+        app.store
+            .set_event_public(event.id, None, Some(who.user.id), now)
+            .await?;
+        let draft = Draft {
+            public_notice: Some("L'événement est retiré du rapport public."),
+            ..Draft::default()
+        };
+        return event_page(&app, &who, &id, draft).await;
+    }
+    let title = form.title.trim();
+    let summary = form.summary.trim();
+    if title.is_empty()
+        || summary.is_empty()
+        || title.chars().count() > 200
+        || summary.chars().count() > 2_000
+    {
+        let draft = Draft {
+            public: Some((form.title, form.summary)),
+            public_error: Some(
+                "Écrivez un titre (200 caractères au plus) et un résumé (2 000 caractères au plus) destinés au public.",
+            ),
+            ..Draft::default()
+        };
+        return event_page(&app, &who, &id, draft).await;
+    }
+    let text = vigie_store::PublicText {
+        title: title.to_owned(),
+        summary: summary.to_owned(),
+    };
+    app.store
+        .set_event_public(event.id, Some(&text), Some(who.user.id), now)
+        .await?;
+    let draft = Draft {
+        public_notice: Some(
+            "L'événement figurera au rapport public de l'année, s'il réunit assez de déclarations, à la prochaine publication.",
+        ),
+        ..Draft::default()
+    };
+    event_page(&app, &who, &id, draft).await
 }
 
 /// What the link form sends.

@@ -193,7 +193,7 @@ pub async fn submit(
         )
         .await?;
     let to = match (second, user.totp_secret.is_some()) {
-        (false, _) => "/declarations",
+        (false, _) => session::landing(user.viewer.role()),
         (true, true) => "/connexion/totp",
         (true, false) => "/compte/totp",
     };
@@ -210,7 +210,9 @@ pub async fn submit(
 /// `GET /connexion/totp`.
 pub async fn totp_form(State(_app): State<App>, any: AnySession) -> Result<Response, WebError> {
     if any.session.mfa_done {
-        return Ok(super::see_other("/declarations"));
+        return Ok(super::see_other(session::landing(
+            any.session.user.viewer.role(),
+        )));
     }
     if any.session.user.totp_secret.is_none() {
         return Err(WebError::Enrol);
@@ -245,7 +247,9 @@ pub async fn totp_submit(
         return Err(WebError::BadRequest("bad CSRF token"));
     }
     if any.session.mfa_done {
-        return Ok(super::see_other("/declarations"));
+        return Ok(super::see_other(session::landing(
+            any.session.user.viewer.role(),
+        )));
     }
     let user = &any.session.user;
     if !app.limiter.allow(ip) || !app.account_limiter.allow(login_key(&user.email)) {
@@ -334,7 +338,7 @@ pub async fn totp_submit(
         .await?;
     Ok((
         [(header::SET_COOKIE, session::open_cookie(&token, lifetime))],
-        super::see_other("/declarations"),
+        super::see_other(session::landing(user.viewer.role())),
     )
         .into_response())
 }

@@ -1,6 +1,7 @@
 //! The pages of the portal, in French.
 
 pub mod account;
+pub mod admin;
 pub mod cases;
 pub mod choice;
 pub mod declare;

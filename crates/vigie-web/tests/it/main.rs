@@ -7,6 +7,7 @@ mod declare;
 mod e2e;
 mod flows;
 mod handling;
+mod lifecycle;
 mod matrix;
 mod observatory;
 mod security;

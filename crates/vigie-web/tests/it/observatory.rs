@@ -529,3 +529,147 @@ async fn a_period_recomputes_the_figures_and_a_reversed_one_is_refused_keeping_t
     }
     assert_eq!(seen, "3");
 }
+
+#[tokio::test]
+async fn shared_events_reach_the_public_report_only_made_public_and_above_the_threshold() {
+    let app = TestApp::spawn().await;
+    let analyst = app
+        .user("analyste@cert.fr", Role::Analyst, Scope::Cert, false)
+        .await;
+    let analyst_id = app
+        .store
+        .user_by_email(&analyst.email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let now = app.now();
+    // Five declarations behind one cause, two behind another (the threshold is 5).
+    let outage = app
+        .store
+        .create_event(
+            "Panne Hébergeur-X",
+            "CH de Trifouilly, rançon demandée",
+            Some(analyst_id),
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let small = app
+        .store
+        .create_event("Hameçonnage Y", "Deux EHPAD du Gers", Some(analyst_id), now)
+        .await
+        .unwrap()
+        .unwrap();
+    let finesses = [
+        "010000024",
+        "010000032",
+        "010000040",
+        "010000057",
+        "010000065",
+        "010000073",
+        "010000081",
+    ];
+    for (n, finess) in finesses.iter().enumerate() {
+        let s = app.structure(finess, "76", "GHT Alpha").await;
+        let case = app.case(s, finess, "76", "GHT Alpha").await;
+        let event = if n < 5 {
+            "Panne Hébergeur-X"
+        } else {
+            "Hameçonnage Y"
+        };
+        assert!(
+            app.store
+                .link_event(case, Some(event), analyst_id, now)
+                .await
+                .unwrap()
+        );
+    }
+    let mut public = app.browser();
+    app.publish(2024).await;
+    let report = public.get("/donnees/2024/rapport.html").await.body;
+    for hidden in ["Panne Hébergeur-X", "Trifouilly", "Hameçonnage Y", "Gers"] {
+        assert!(
+            !report.contains(hidden),
+            "{hidden} in a report nobody made it public in"
+        );
+    }
+
+    // An analyst writes what the public may read; the staff's own words stay inside.
+    let mut a = app.signed_in(&analyst).await;
+    let empty = a
+        .post(
+            &format!("/evenements/{outage}/public"),
+            &[("title", " "), ("summary", "x")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Écrivez un titre"));
+    for (id, title) in [
+        (outage, "Défaillance d'un hébergeur de données de santé"),
+        (small, "Campagne d'hameçonnage"),
+    ] {
+        let made = a
+            .post(
+                &format!("/evenements/{id}/public"),
+                &[
+                    ("title", title),
+                    (
+                        "summary",
+                        "Plusieurs structures ont perdu l'accès à leurs applications.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        assert!(made.body.contains("figurera au rapport public"));
+    }
+    // Frozen until published again; then the public title, above the threshold only.
+    assert!(
+        !public
+            .get("/donnees/2024/rapport.html")
+            .await
+            .body
+            .contains("hébergeur de données")
+    );
+    app.publish(2024).await;
+    let report = public.get("/donnees/2024/rapport.html").await.body;
+    assert!(report.contains("hébergeur de données de santé"), "{report}");
+    assert!(report.contains("Plusieurs structures ont perdu"));
+    assert!(report.contains("5 déclarations"), "{report}");
+    for hidden in ["Panne Hébergeur-X", "Trifouilly", "hameçonnage", "Gers"] {
+        assert!(!report.contains(hidden), "{hidden} in the public report");
+    }
+    // Withdrawn: gone at the next publication; each step journaled.
+    let withdrawn = a
+        .post(
+            &format!("/evenements/{outage}/public"),
+            &[("action", "withdraw")],
+        )
+        .await;
+    assert!(withdrawn.body.contains("retiré du rapport public"));
+    app.publish(2024).await;
+    assert!(
+        !public
+            .get("/donnees/2024/rapport.html")
+            .await
+            .body
+            .contains("hébergeur de données")
+    );
+    let actions: Vec<String> = app
+        .store
+        .journal_entries(Some(&format!("event:{outage}")), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry.action)
+        .collect();
+    assert_eq!(actions.first().map(String::as_str), Some("event_created"));
+    let made: Vec<&str> = actions
+        .iter()
+        .map(String::as_str)
+        .filter(|a| a.starts_with("event_made_"))
+        .collect();
+    assert_eq!(made, ["event_made_public", "event_made_private"]);
+}

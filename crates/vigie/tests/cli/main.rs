@@ -1,5 +1,6 @@
 //! The `vigie` command, tested as its users run it.
 
+mod account;
 mod demo;
 mod exchange;
 mod interchange;
