@@ -269,7 +269,7 @@ impl Attr {
                         && lead.admits(start)
                         && trail.admits(target.len() - start - body.len())
                 });
-                if found && target.len() >= body.len() {
+                if found {
                     Relation::Superset
                 } else {
                     Relation::Disjoint
