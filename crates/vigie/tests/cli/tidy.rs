@@ -41,6 +41,7 @@ fn pure_crates_do_no_io() {
         "vigie-journal",
         "vigie-exchange",
         "vigie-pdf",
+        "vigie-product",
     ];
     const EDGES: &[&str] = &["tokio", "sqlx", "axum", "reqwest", "lettre", "hyper"];
     for name in PURE {
