@@ -32,6 +32,9 @@ pub enum WebError {
     /// Too many attempts from this address or on this account.
     #[error("too many requests")]
     TooMany,
+    /// The server is busy with costly work (typesetting); come back in a moment.
+    #[error("busy")]
+    Busy,
     /// The database failed.
     #[error(transparent)]
     Store(#[from] vigie_store::StoreError),
@@ -112,6 +115,22 @@ impl IntoResponse for WebError {
                 "Trop de tentatives",
                 "Trop de tentatives ont été faites. Patientez quelques minutes avant de réessayer.",
             ),
+            WebError::Busy => {
+                let page = ErrorPage {
+                    layout: Layout::anonymous("Service occupé"),
+                    heading: "Service occupé",
+                    message: "D'autres documents sont en cours de fabrication. Réessayez dans une minute.",
+                };
+                let body = page
+                    .render()
+                    .unwrap_or_else(|_| "Service occupé".to_owned());
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [("retry-after", "30")],
+                    Html(body),
+                )
+                    .into_response();
+            }
             WebError::Store(_)
             | WebError::Render(_)
             | WebError::Typeset(_)

@@ -54,6 +54,15 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client; the address of any other
     /// peer is the client's own.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Requests for the open data (`/donnees…`) allowed at once from one address…
+    pub public_burst: u32,
+    /// …refilled over this period: the pages are frozen files, but a crawler reading
+    /// them in a loop still costs the database reads.
+    pub public_period: Duration,
+    /// Reports typeset at once (draft PDFs: ~1 s of one core each); the next wait…
+    pub typesetting: usize,
+    /// …up to this many, and further ones are answered 503 with `Retry-After`.
+    pub typesetting_queue: usize,
     /// The server runs the demo (`vigie serve --demo`): demo accounts may log in. Without
     /// it they are refused, since their password is published.
     pub demo: bool,
@@ -72,6 +81,10 @@ impl Default for Settings {
             account_burst: 10,
             account_period: Duration::from_secs(600),
             trusted_proxies: Vec::new(),
+            public_burst: 120,
+            public_period: Duration::from_secs(60),
+            typesetting: 1,
+            typesetting_queue: 4,
             demo: false,
         }
     }
@@ -90,6 +103,10 @@ pub struct App {
     pub(crate) limiter: Arc<security::RateLimiter>,
     /// Per-name limits of login attempts.
     pub(crate) account_limiter: Arc<security::RateLimiter<String>>,
+    /// Per-address limits of the open data's pages and files.
+    pub(crate) public_limiter: Arc<security::RateLimiter>,
+    /// Bounds the reports typeset at once, and those waiting.
+    pub(crate) typesetting: Arc<security::Bounded>,
     /// The routing rules and alert directories, trusted for a few seconds.
     pub routing: Arc<vigie_service::handling::RoutingCache>,
     /// The observatory's figures, pre-aggregated, kept current in the background.
@@ -102,7 +119,12 @@ impl App {
         let limiter = security::RateLimiter::new(settings.login_burst, settings.login_period);
         let account_limiter =
             security::RateLimiter::new(settings.account_burst, settings.account_period);
+        let public_limiter =
+            security::RateLimiter::new(settings.public_burst, settings.public_period);
+        let typesetting = security::Bounded::new(settings.typesetting, settings.typesetting_queue);
         App {
+            public_limiter: Arc::new(public_limiter),
+            typesetting: Arc::new(typesetting),
             store,
             settings: Arc::new(settings),
             observatory: vigie_service::observatory::Snapshots::new(clock.clone()),

@@ -152,6 +152,40 @@ fn is_cross_site_write(request: &Request) -> bool {
     }
 }
 
+/// Work that costs a core (typesetting a report): at most `running` at once, `waiting`
+/// more queued, and the others turned away at once rather than piling up.
+pub struct Bounded {
+    running: tokio::sync::Semaphore,
+    admitted: tokio::sync::Semaphore,
+}
+
+/// A place among the running ones, held until dropped.
+pub struct Slot<'a> {
+    _running: tokio::sync::SemaphorePermit<'a>,
+    _admitted: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl Bounded {
+    /// `running` at once (at least one), `waiting` more queued.
+    pub fn new(running: usize, waiting: usize) -> Bounded {
+        let running = running.max(1);
+        Bounded {
+            running: tokio::sync::Semaphore::new(running),
+            admitted: tokio::sync::Semaphore::new(running + waiting),
+        }
+    }
+
+    /// Waits for a place, or `None` at once when the queue is full.
+    pub async fn enter(&self) -> Option<Slot<'_>> {
+        let admitted = self.admitted.try_acquire().ok()?;
+        let running = self.running.acquire().await.ok()?;
+        Some(Slot {
+            _running: running,
+            _admitted: admitted,
+        })
+    }
+}
+
 /// A budget of attempts per key (a client's address, a login name) that refills over
 /// time (a token bucket).
 pub struct RateLimiter<K = IpAddr> {

@@ -13,7 +13,16 @@ use axum::{
 use vigie_publication::PublishedYear;
 use vigie_service::publication::{FIGURES, OBSERVATORY, REPORT_HTML, REPORT_PDF, figure_file};
 
-use crate::{App, WebError, layout::Layout, session::SignedIn};
+use crate::{App, WebError, layout::Layout, security::ClientIp, session::SignedIn};
+
+/// Spends one of the address's requests for the open data; refused when spent.
+fn within_budget(app: &App, ip: std::net::IpAddr) -> Result<(), WebError> {
+    if app.public_limiter.allow(ip) {
+        Ok(())
+    } else {
+        Err(WebError::TooMany)
+    }
+}
 
 fn layout(who: &Option<SignedIn>, title: &str) -> Layout {
     match who {
@@ -37,7 +46,12 @@ struct YearsPage {
 }
 
 /// `GET /donnees`: the published years.
-pub async fn years(State(app): State<App>, who: Option<SignedIn>) -> Result<Response, WebError> {
+pub async fn years(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    who: Option<SignedIn>,
+) -> Result<Response, WebError> {
+    within_budget(&app, ip)?;
     let years = vigie_publication::years(&app.store)
         .await?
         .into_iter()
@@ -98,9 +112,11 @@ struct Listed {
 /// `GET /donnees/{year}`: a published year, figure by figure, from its frozen files.
 pub async fn year(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     who: Option<SignedIn>,
     Path(year): Path<String>,
 ) -> Result<Response, WebError> {
+    within_budget(&app, ip)?;
     let published = published_year(&app, &year).await?;
     let listed: Vec<Listed> =
         serde_json::from_str(&frozen_text(&app, published.year, FIGURES).await?)
@@ -128,8 +144,10 @@ pub async fn year(
 /// `rapport.html` or `rapport.pdf`, byte for byte as published.
 pub async fn file(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    within_budget(&app, ip)?;
     let published = published_year(&app, &year).await?;
     let downloadable = file == OBSERVATORY
         || file == REPORT_HTML

@@ -494,6 +494,8 @@ pub async fn pdf(
 ) -> Result<Response, WebError> {
     let year = parts.observatory.year;
     let publisher = app.settings.cert_name.clone();
+    // One core at most typesets (by default): declarations keep the other.
+    let _slot = app.typesetting.enter().await.ok_or(WebError::Busy)?;
     let typeset = tokio::task::spawn_blocking(move || {
         vigie_pdf::typeset(&vigie_pdf::document(&parts.report(&publisher)))
     })

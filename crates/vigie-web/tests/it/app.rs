@@ -44,6 +44,7 @@ impl TestApp {
         TestApp::spawn_with(Settings {
             login_burst: 1000,
             account_burst: 1000,
+            public_burst: 1000,
             ..Settings::default()
         })
         .await

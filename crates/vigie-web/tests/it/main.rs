@@ -8,6 +8,7 @@ mod e2e;
 mod flows;
 mod handling;
 mod lifecycle;
+mod load;
 mod matrix;
 mod observatory;
 mod security;
