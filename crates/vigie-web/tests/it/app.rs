@@ -175,8 +175,27 @@ impl TestApp {
         region: &str,
         ght: &str,
     ) -> CaseNumber {
+        self.case_titled(
+            structure,
+            finess,
+            region,
+            ght,
+            &format!("Incident de {finess}"),
+        )
+        .await
+    }
+
+    /// A case declared directly in the store for a structure, with this title.
+    pub async fn case_titled(
+        &self,
+        structure: StructureId,
+        finess: &str,
+        region: &str,
+        ght: &str,
+        title: &str,
+    ) -> CaseNumber {
         let line = format!(
-            r#"{{"declared_at":"2024-11-27T10:00:00+01:00","structure":{{"finess":"{finess}","name":"Centre hospitalier {finess}","type":"es_public","legal_status":"public","region":"{region}","ght":"{ght}"}},"state_at_declaration":"resolving","support_requested":false,"care_impact":"none","data_impact":["none"],"patient_danger":"none","title":"Incident de {finess}"}}"#
+            r#"{{"declared_at":"2024-11-27T10:00:00+01:00","structure":{{"finess":"{finess}","name":"Centre hospitalier {finess}","type":"es_public","legal_status":"public","region":"{region}","ght":"{ght}"}},"state_at_declaration":"resolving","support_requested":false,"care_impact":"none","data_impact":["none"],"patient_danger":"none","title":"{title}"}}"#
         );
         let incident = v1::parse_line(&line).unwrap();
         self.store
